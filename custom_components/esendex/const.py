@@ -1,0 +1,5 @@
+"""Constants for the Esendex SMS integration."""
+
+from typing import Final
+
+DOMAIN: Final = "esendex"
