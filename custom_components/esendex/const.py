@@ -3,3 +3,36 @@
 from typing import Final
 
 DOMAIN: Final = "esendex"
+DEFAULT_TITLE: Final = "Esendex SMS"
+
+CONF_ACCOUNT_ID: Final = "account_id"
+CONF_CLOUDHOOK: Final = "cloudhook"
+CONF_REGENERATE_URL: Final = "regenerate_url"
+
+EVENT_INBOUND_MESSAGE: Final = "esendex_inbound_message"
+EVENT_MESSAGE_DELIVERED: Final = "esendex_message_delivered"
+EVENT_MESSAGE_FAILED: Final = "esendex_message_failed"
+
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_NOTIFICATION_ID: Final = "notification_id"
+ATTR_MESSAGE_ID: Final = "message_id"
+ATTR_ACCOUNT_ID: Final = "account_id"
+ATTR_FROM: Final = "from"
+ATTR_TO: Final = "to"
+ATTR_TEXT: Final = "text"
+ATTR_RECEIVED_AT: Final = "received_at"
+ATTR_OCCURRED_AT: Final = "occurred_at"
+ATTR_FAILURE_CODE: Final = "failure_code"
+ATTR_FAILURE_DETAIL: Final = "failure_detail"
+ATTR_FAILURE_PERMANENT: Final = "failure_permanent"
+
+STATUS_DELIVERED: Final = "delivered"
+STATUS_FAILED: Final = "failed"
+
+# Esendex retries for 72 hours; keep ids a day longer so a retry that arrives at the
+# very end of that window is still recognised, whatever the clocks say.
+SEEN_RETENTION_SECONDS: Final = 96 * 3600
+SEEN_MAX_IDS: Final = 25_000
+# Delayed Store saves: at most one disk write per this many seconds, however busy.
+SEEN_SAVE_DELAY_SECONDS: Final = 10
+STORAGE_VERSION: Final = 1

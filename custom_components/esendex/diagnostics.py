@@ -1,0 +1,59 @@
+"""Diagnostics for Esendex SMS: everything useful, nothing personal or secret."""
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from .const import ATTR_FROM, ATTR_TEXT, ATTR_TO
+from .models import EsendexConfigEntry
+
+# The webhook id is the only secret guarding the URL; numbers and texts are personal.
+TO_REDACT = {
+    CONF_WEBHOOK_ID,
+    "webhook_url",
+    "cloudhook_url",
+    ATTR_FROM,
+    ATTR_TO,
+    ATTR_TEXT,
+}
+# The last inbound sensor's state is the message text itself.
+REDACTED_STATE_KEYS = {"last_inbound_message"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: EsendexConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for a config entry."""
+    receiver = entry.runtime_data.receiver
+    entities = []
+    for registry_entry in er.async_entries_for_config_entry(
+        er.async_get(hass), entry.entry_id
+    ):
+        state = hass.states.get(registry_entry.entity_id)
+        key = registry_entry.unique_id.removeprefix(f"{entry.entry_id}_")
+        entities.append(
+            {
+                "key": key,
+                "entity_id": registry_entry.entity_id,
+                "disabled": registry_entry.disabled,
+                "state": None
+                if state is None
+                else "**REDACTED**"
+                if key in REDACTED_STATE_KEYS
+                else state.state,
+                "attributes": None
+                if state is None
+                else async_redact_data(dict(state.attributes), TO_REDACT),
+            }
+        )
+    return {
+        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "receiver": {
+            "account_filter": receiver.account_id is not None,
+            "seen_notifications": len(receiver.seen),
+        },
+        "entities": entities,
+    }

@@ -1,0 +1,73 @@
+"""Logbook lines for Esendex SMS events."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
+from homeassistant.core import Event, HomeAssistant, callback
+
+from .const import (
+    ATTR_FAILURE_DETAIL,
+    ATTR_FROM,
+    ATTR_MESSAGE_ID,
+    ATTR_TEXT,
+    DEFAULT_TITLE,
+    DOMAIN,
+    EVENT_INBOUND_MESSAGE,
+    EVENT_MESSAGE_DELIVERED,
+    EVENT_MESSAGE_FAILED,
+)
+
+# A logbook line is a glance, not the message; the event keeps the full text.
+MAX_TEXT_IN_LINE = 100
+
+
+def format_number(number: str) -> str:
+    """Show an Esendex number (447700900123) the way people write it (+447700900123)."""
+    return f"+{number}" if number.isdigit() else number
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_TEXT_IN_LINE:
+        return text
+    return text[: MAX_TEXT_IN_LINE - 1] + "…"
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
+) -> None:
+    """Describe the integration's bus events for the logbook."""
+
+    @callback
+    def describe_inbound(event: Event[Mapping[str, Any]]) -> dict[str, str]:
+        data = event.data
+        return {
+            LOGBOOK_ENTRY_NAME: DEFAULT_TITLE,
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"SMS from {format_number(data[ATTR_FROM])}: "
+                f"{_shorten(data[ATTR_TEXT])}"
+            ),
+        }
+
+    @callback
+    def describe_delivered(event: Event[Mapping[str, Any]]) -> dict[str, str]:
+        return {
+            LOGBOOK_ENTRY_NAME: DEFAULT_TITLE,
+            LOGBOOK_ENTRY_MESSAGE: f"Message {event.data[ATTR_MESSAGE_ID]} delivered",
+        }
+
+    @callback
+    def describe_failed(event: Event[Mapping[str, Any]]) -> dict[str, str]:
+        message = f"Message {event.data[ATTR_MESSAGE_ID]} failed"
+        if detail := event.data.get(ATTR_FAILURE_DETAIL):
+            message = f"{message}: {detail}"
+        return {LOGBOOK_ENTRY_NAME: DEFAULT_TITLE, LOGBOOK_ENTRY_MESSAGE: message}
+
+    async_describe_event(DOMAIN, EVENT_INBOUND_MESSAGE, describe_inbound)
+    async_describe_event(DOMAIN, EVENT_MESSAGE_DELIVERED, describe_delivered)
+    async_describe_event(DOMAIN, EVENT_MESSAGE_FAILED, describe_failed)

@@ -1,0 +1,252 @@
+"""Turn parsed notifications into events and entity updates, exactly once."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+import logging
+import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import Context, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+from homeassistant.util.signal_type import SignalType
+
+from .const import (
+    ATTR_ACCOUNT_ID,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_FAILURE_CODE,
+    ATTR_FAILURE_DETAIL,
+    ATTR_FAILURE_PERMANENT,
+    ATTR_FROM,
+    ATTR_MESSAGE_ID,
+    ATTR_NOTIFICATION_ID,
+    ATTR_OCCURRED_AT,
+    ATTR_RECEIVED_AT,
+    ATTR_TEXT,
+    ATTR_TO,
+    CONF_ACCOUNT_ID,
+    DOMAIN,
+    EVENT_INBOUND_MESSAGE,
+    EVENT_MESSAGE_DELIVERED,
+    EVENT_MESSAGE_FAILED,
+    SEEN_MAX_IDS,
+    SEEN_RETENTION_SECONDS,
+    SEEN_SAVE_DELAY_SECONDS,
+    STATUS_DELIVERED,
+    STATUS_FAILED,
+    STORAGE_VERSION,
+)
+from .dedupe import SeenNotifications
+from .protocol import InboundMessage, MessageDelivered, MessageFailed, Notification
+
+_LOGGER = logging.getLogger(__name__)
+
+type StoredSeen = dict[str, list[tuple[str, float]]]
+
+
+class Outcome(StrEnum):
+    """What became of a well-formed notification; each is answered with 200."""
+
+    PROCESSED = "processed"
+    DUPLICATE = "duplicate"
+    OTHER_ACCOUNT = "ignored: notification for another Esendex account"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedInbound:
+    """An inbound SMS as entities see it."""
+
+    message: InboundMessage
+    received_at: datetime
+    event_data: dict[str, Any]
+    context: Context
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedStatus:
+    """A delivery or failure report as entities see it."""
+
+    message: MessageDelivered | MessageFailed
+    status: str
+    occurred_at: datetime
+    event_data: dict[str, Any]
+    context: Context
+
+
+def inbound_signal(entry_id: str) -> SignalType[ReceivedInbound]:
+    """Return the dispatcher signal for an entry's inbound messages."""
+    return SignalType(f"{DOMAIN}_{entry_id}_inbound")
+
+
+def status_signal(entry_id: str) -> SignalType[ReceivedStatus]:
+    """Return the dispatcher signal for an entry's delivery reports."""
+    return SignalType(f"{DOMAIN}_{entry_id}_status")
+
+
+def foreign_account_issue_id(entry_id: str) -> str:
+    """Return the repair issue id raised when another account's pushes arrive."""
+    return f"foreign_account_{entry_id}"
+
+
+class NotificationReceiver:
+    """Deduplicates, filters and publishes the notifications of one config entry."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Prepare the receiver; call `async_load` before use."""
+        self.hass = hass
+        self.entry_id = entry.entry_id
+        self.title = entry.title
+        account_id: str | None = entry.options.get(CONF_ACCOUNT_ID)
+        self.account_id = account_id.lower() if account_id else None
+        self.seen = SeenNotifications(SEEN_RETENTION_SECONDS, SEEN_MAX_IDS)
+        self._clock = clock
+        self._store: Store[StoredSeen] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.seen"
+        )
+        self._foreign_account_reported = False
+        self._inbound_signal = inbound_signal(entry.entry_id)
+        self._status_signal = status_signal(entry.entry_id)
+
+    async def async_load(self) -> None:
+        """Load the ids seen before the last restart or reload."""
+        stored = await self._store.async_load()
+        if not stored:
+            return
+        try:
+            self.seen.load(
+                ((str(item[0]), float(item[1])) for item in stored["seen"]),
+                self._clock(),
+            )
+        except KeyError, IndexError, TypeError, ValueError:
+            _LOGGER.warning(
+                "Ignoring an unreadable record of seen notifications for %s",
+                self.title,
+            )
+
+    async def async_flush(self) -> None:
+        """Write the record now, so a reload cannot miss the last few ids."""
+        await self._store.async_save(self._data_to_store())
+
+    async def async_remove(self) -> None:
+        """Delete the stored record of this entry."""
+        await self._store.async_remove()
+
+    def _data_to_store(self) -> StoredSeen:
+        return {"seen": self.seen.as_list()}
+
+    @callback
+    def async_process(self, notification: Notification) -> Outcome:
+        """Publish a notification unless it is a duplicate or another account's.
+
+        Runs without awaiting, so no concurrent retry of the same notification can
+        slip in between the duplicate check and the record.
+        """
+        if (
+            self.account_id is not None
+            and notification.account_id.lower() != self.account_id
+        ):
+            self._report_foreign_account(notification.account_id)
+            return Outcome.OTHER_ACCOUNT
+        if notification.notification_id in self.seen:
+            _LOGGER.debug(
+                "Ignoring duplicate notification %s", notification.notification_id
+            )
+            return Outcome.DUPLICATE
+
+        context = Context()
+        if isinstance(notification, InboundMessage):
+            self._publish_inbound(notification, context)
+        else:
+            self._publish_status(notification, context)
+        # Recorded only once published: if publishing raised, the caller answers 503
+        # and Esendex's retry gets another chance.
+        self.seen.add(notification.notification_id, self._clock())
+        self._store.async_delay_save(self._data_to_store, SEEN_SAVE_DELAY_SECONDS)
+        return Outcome.PROCESSED
+
+    def _publish_inbound(self, message: InboundMessage, context: Context) -> None:
+        received_at = message.received_at or dt_util.utcnow()
+        event_data = {
+            ATTR_CONFIG_ENTRY_ID: self.entry_id,
+            ATTR_NOTIFICATION_ID: message.notification_id,
+            ATTR_MESSAGE_ID: message.message_id,
+            ATTR_ACCOUNT_ID: message.account_id,
+            ATTR_FROM: message.sender,
+            ATTR_TO: message.recipient,
+            ATTR_TEXT: message.text,
+            ATTR_RECEIVED_AT: received_at.isoformat(),
+        }
+        self.hass.bus.async_fire(EVENT_INBOUND_MESSAGE, event_data, context=context)
+        async_dispatcher_send(
+            self.hass,
+            self._inbound_signal,
+            ReceivedInbound(message, received_at, event_data, context),
+        )
+
+    def _publish_status(
+        self, message: MessageDelivered | MessageFailed, context: Context
+    ) -> None:
+        occurred_at = message.occurred_at or dt_util.utcnow()
+        event_data: dict[str, Any] = {
+            ATTR_CONFIG_ENTRY_ID: self.entry_id,
+            ATTR_NOTIFICATION_ID: message.notification_id,
+            ATTR_MESSAGE_ID: message.message_id,
+            ATTR_ACCOUNT_ID: message.account_id,
+            ATTR_OCCURRED_AT: occurred_at.isoformat(),
+        }
+        if isinstance(message, MessageFailed):
+            event_type, status = EVENT_MESSAGE_FAILED, STATUS_FAILED
+            if (reason := message.failure_reason) is not None:
+                event_data.update(
+                    (key, value)
+                    for key, value in (
+                        (ATTR_FAILURE_CODE, reason.code),
+                        (ATTR_FAILURE_DETAIL, reason.detail),
+                        (ATTR_FAILURE_PERMANENT, reason.permanent),
+                    )
+                    if value is not None
+                )
+        else:
+            event_type, status = EVENT_MESSAGE_DELIVERED, STATUS_DELIVERED
+        self.hass.bus.async_fire(event_type, event_data, context=context)
+        async_dispatcher_send(
+            self.hass,
+            self._status_signal,
+            ReceivedStatus(message, status, occurred_at, event_data, context),
+        )
+
+    def _report_foreign_account(self, account_id: str) -> None:
+        if self._foreign_account_reported:
+            return
+        self._foreign_account_reported = True
+        _LOGGER.warning(
+            "%s received a notification for Esendex account %s, but is set up for "
+            "account %s only; ignoring notifications for other accounts",
+            self.title,
+            account_id,
+            self.account_id,
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            foreign_account_issue_id(self.entry_id),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="foreign_account",
+            translation_placeholders={
+                "title": self.title,
+                "configured_account_id": self.account_id or "",
+                "received_account_id": account_id,
+            },
+        )

@@ -1,0 +1,452 @@
+"""The webhook through HA's real HTTP stack: statuses, events, states, dedupe, order."""
+
+from collections.abc import AsyncIterator
+from http import HTTPStatus
+import logging
+from unittest.mock import patch
+
+from homeassistant.const import STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.esendex.const import (
+    CONF_ACCOUNT_ID,
+    DOMAIN,
+    EVENT_INBOUND_MESSAGE,
+    EVENT_MESSAGE_DELIVERED,
+    EVENT_MESSAGE_FAILED,
+)
+from custom_components.esendex.protocol import MAX_BODY_BYTES
+
+from .conftest import PostNotification, fixture_bytes
+
+INBOUND_SENSOR = "sensor.esendex_sms_last_inbound_message"
+STATUS_SENSOR = "sensor.esendex_sms_last_delivery_status"
+INBOUND_EVENT_ENTITY = "event.esendex_sms_inbound_message"
+STATUS_EVENT_ENTITY = "event.esendex_sms_delivery_status"
+ACCOUNT_ID = "6145d724-98cb-41a2-8c4e-4b81ef694897"
+ENTRY_ID = "01JESENDEXTESTENTRY000000"
+
+
+def delivery(
+    notification_id: str, occurred_at: str, root: str = "MessageDelivered"
+) -> str:
+    return (
+        f"<{root}><Id>{notification_id}</Id>"
+        "<MessageId>ee931a29-d176-42bb-b2a1-a66871e8c118</MessageId>"
+        f"<AccountId>{ACCOUNT_ID}</AccountId>"
+        f"<OccurredAt>{occurred_at}</OccurredAt></{root}>"
+    )
+
+
+def inbound(notification_id: str, text: str, account_id: str = ACCOUNT_ID) -> str:
+    return (
+        f"<InboundMessage><Id>{notification_id}</Id>"
+        "<MessageId>09543bf1-8f47-4afa-9fe8-cb36bd0e6e90</MessageId>"
+        f"<AccountId>{account_id}</AccountId><MessageText>{text}</MessageText>"
+        "<From>447700900123</From><To>447860000000</To></InboundMessage>"
+    )
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_inbound_message_fires_event_and_updates_entities(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+
+    response = await post_notification(fixture_bytes("inbound_message.xml"))
+
+    assert response.status == HTTPStatus.OK
+    assert await response.text() == "processed"
+    assert len(events) == 1
+    data = events[0].data
+    assert data == {
+        "config_entry_id": ENTRY_ID,
+        "notification_id": "4b912ad6-5ba1-4fdb-addc-007fb212ebae",
+        "message_id": "09543bf1-8f47-4afa-9fe8-cb36bd0e6e90",
+        "account_id": ACCOUNT_ID,
+        "from": "447700900123",
+        "to": "447860000000",
+        "text": "Gate code please",
+        "received_at": data["received_at"],
+    }
+    assert data["received_at"].endswith("+00:00")
+
+    sensor = hass.states.get(INBOUND_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "Gate code please"
+    assert sensor.attributes["from"] == "447700900123"
+    assert sensor.attributes["to"] == "447860000000"
+    assert sensor.attributes["text"] == "Gate code please"
+    assert sensor.attributes["message_id"] == data["message_id"]
+    assert sensor.attributes["notification_id"] == data["notification_id"]
+    assert sensor.attributes["received_at"] == data["received_at"]
+    # The bus event and the entity updates belong to one context, for the logbook.
+    assert sensor.context.id == events[0].context.id
+
+    event_entity = hass.states.get(INBOUND_EVENT_ENTITY)
+    assert event_entity is not None
+    assert event_entity.state != STATE_UNKNOWN
+    assert event_entity.attributes["event_type"] == "received"
+    assert event_entity.attributes["text"] == "Gate code please"
+    assert event_entity.attributes["from"] == "447700900123"
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_long_text_is_cut_in_the_state_and_kept_whole_in_attributes(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    text = "x" * 300
+
+    response = await post_notification(inbound("id-long", text))
+
+    assert response.status == HTTPStatus.OK
+    sensor = hass.states.get(INBOUND_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "x" * 255
+    assert sensor.attributes["text"] == text
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_empty_message_text_is_accepted(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+
+    response = await post_notification(fixture_bytes("inbound_message_empty_text.xml"))
+
+    assert response.status == HTTPStatus.OK
+    assert events[0].data["text"] == ""
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_delivered_and_failed_reports(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    delivered = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
+    failed = async_capture_events(hass, EVENT_MESSAGE_FAILED)
+
+    response = await post_notification(fixture_bytes("message_delivered.xml"))
+    assert response.status == HTTPStatus.OK
+    assert delivered[0].data == {
+        "config_entry_id": ENTRY_ID,
+        "notification_id": "bece4d20-779c-4778-b08c-438a13cca5c9",
+        "message_id": "ee931a29-d176-42bb-b2a1-a66871e8c118",
+        "account_id": ACCOUNT_ID,
+        "occurred_at": "2014-07-31T21:42:46+00:00",
+    }
+    sensor = hass.states.get(STATUS_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "delivered"
+    assert sensor.attributes["occurred_at"] == "2014-07-31T21:42:46+00:00"
+    assert sensor.attributes["options"] == ["delivered", "failed"]
+
+    response = await post_notification(fixture_bytes("message_failed_with_reason.xml"))
+    assert response.status == HTTPStatus.OK
+    assert failed[0].data == {
+        "config_entry_id": ENTRY_ID,
+        "notification_id": "e9263c9c-6fe5-4afa-ae6f-c246b5ca5cc8",
+        "message_id": "a2a16c94-1f8d-4fde-919c-d0bc02665284",
+        "account_id": ACCOUNT_ID,
+        "occurred_at": "2015-11-09T14:18:19.407000+00:00",
+        "failure_code": 142,
+        "failure_detail": "Message broken",
+        "failure_permanent": True,
+    }
+    sensor = hass.states.get(STATUS_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "failed"
+    assert sensor.attributes["failure_detail"] == "Message broken"
+    assert sensor.attributes["message_id"] == "a2a16c94-1f8d-4fde-919c-d0bc02665284"
+    event_entity = hass.states.get(STATUS_EVENT_ENTITY)
+    assert event_entity is not None
+    assert event_entity.attributes["event_type"] == "failed"
+    assert event_entity.attributes["failure_code"] == 142
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_failed_without_reason_has_no_failure_keys(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    failed = async_capture_events(hass, EVENT_MESSAGE_FAILED)
+
+    await post_notification(fixture_bytes("message_failed.xml"))
+
+    assert "failure_code" not in failed[0].data
+    assert failed[0].data["occurred_at"] == "2015-11-09T15:18:19+00:00"
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_missing_occurred_at_uses_arrival_time(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    delivered = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
+    body = delivery("id-no-time", "2020-01-01T00:00:00").replace(
+        "<OccurredAt>2020-01-01T00:00:00</OccurredAt>", ""
+    )
+
+    response = await post_notification(body)
+
+    assert response.status == HTTPStatus.OK
+    assert delivered[0].data["occurred_at"] >= "2026"
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_retry_with_same_id_is_acknowledged_once(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    body = fixture_bytes("inbound_message.xml")
+
+    first = await post_notification(body)
+    second = await post_notification(body)
+    # GUIDs compare case-insensitively.
+    third = await post_notification(body.replace(b"4b912ad6", b"4B912AD6"))
+
+    assert [first.status, second.status, third.status] == [HTTPStatus.OK] * 3
+    assert await second.text() == "duplicate"
+    assert await third.text() == "duplicate"
+    assert len(events) == 1
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_late_older_status_fires_event_but_keeps_newer_state(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    delivered = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
+    failed = async_capture_events(hass, EVENT_MESSAGE_FAILED)
+
+    await post_notification(delivery("id-new", "2026-11-25T10:05:00"))
+    await post_notification(delivery("id-old", "2026-11-25T10:00:00", "MessageFailed"))
+
+    assert len(delivered) == 1
+    assert len(failed) == 1
+    sensor = hass.states.get(STATUS_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "delivered"
+    assert sensor.attributes["notification_id"] == "id-new"
+    # The event entity reports every event, late or not.
+    event_entity = hass.states.get(STATUS_EVENT_ENTITY)
+    assert event_entity is not None
+    assert event_entity.attributes["event_type"] == "failed"
+
+    await post_notification(
+        delivery("id-newer", "2026-11-25T10:06:00", "MessageFailed")
+    )
+
+    sensor = hass.states.get(STATUS_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "failed"
+    assert sensor.attributes["notification_id"] == "id-newer"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "well-formed"),
+        (b"<InboundMessage><Id>x</Id>", "well-formed"),
+        (
+            b"<MessageDelivered><Id>a</Id><AccountId>b</AccountId></MessageDelivered>",
+            "MessageId",
+        ),
+        (
+            (
+                b"<InboundMessage><Id>a</Id><MessageId>b</MessageId><AccountId>c"
+                b"</AccountId><From>1</From><To> </To></InboundMessage>"
+            ),
+            "To",
+        ),
+        (fixture_bytes("billion_laughs.xml"), "DTD"),
+        (fixture_bytes("quadratic_blowup.xml"), "DTD"),
+        (fixture_bytes("external_entity_file.xml"), "DTD"),
+        (fixture_bytes("external_dtd.xml"), "DTD"),
+    ],
+)
+@pytest.mark.usefixtures("loaded_entry")
+async def test_invalid_bodies_get_400_and_change_nothing(
+    hass: HomeAssistant, post_notification: PostNotification, body: bytes, reason: str
+) -> None:
+    events = [
+        *async_capture_events(hass, EVENT_INBOUND_MESSAGE),
+        *async_capture_events(hass, EVENT_MESSAGE_DELIVERED),
+    ]
+    before = hass.states.get(INBOUND_SENSOR)
+
+    response = await post_notification(body)
+
+    assert response.status == HTTPStatus.BAD_REQUEST
+    assert reason in await response.text()
+    assert events == []
+    assert hass.states.get(INBOUND_SENSOR) == before
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_unknown_notification_type_is_acknowledged_without_effect(
+    hass: HomeAssistant,
+    post_notification: PostNotification,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    caplog.set_level(logging.DEBUG, logger="custom_components.esendex")
+
+    response = await post_notification(fixture_bytes("opt_out.xml"))
+
+    assert response.status == HTTPStatus.OK
+    assert "OptOut" in await response.text()
+    assert events == []
+    assert "Ignoring a OptOut notification" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "text/xml"},
+        {"Content-Type": "application/xml; charset=utf-8"},
+        {"Content-Type": "application/json"},
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        {},
+    ],
+)
+@pytest.mark.usefixtures("loaded_entry")
+async def test_content_type_is_ignored(
+    hass: HomeAssistant, post_notification: PostNotification, headers: dict[str, str]
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+
+    response = await post_notification(
+        fixture_bytes("inbound_message.xml"), headers=headers
+    )
+
+    assert response.status == HTTPStatus.OK
+    assert len(events) == 1
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_only_post_is_allowed(
+    hass: HomeAssistant, hass_client_no_auth: object
+) -> None:
+    client = await hass_client_no_auth()  # type: ignore[operator]
+
+    response = await client.get(f"/api/webhook/{ENTRY_ID}")
+    assert response.status == HTTPStatus.OK  # unknown ids reveal nothing
+    response = await client.put(
+        "/api/webhook/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    )
+    assert response.status == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_declared_oversized_body_gets_413_unread(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    body = fixture_bytes("inbound_message.xml") + b" " * MAX_BODY_BYTES
+
+    response = await post_notification(body)
+
+    assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_chunked_oversized_body_gets_413(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    sent = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal sent
+        # Far more than the limit; the handler must stop reading well before the end.
+        for _ in range(1024):
+            sent += 1
+            yield b"<a>" + b"x" * 8192
+
+    response = await post_notification(endless())
+
+    assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert sent < 1024
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_body_at_the_limit_is_read(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    xml = fixture_bytes("inbound_message.xml")
+    body = xml + b" " * (MAX_BODY_BYTES - len(xml))
+
+    response = await post_notification(body)
+
+    assert response.status == HTTPStatus.OK
+    assert len(events) == 1
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_unexpected_error_answers_503_so_esendex_retries(
+    hass: HomeAssistant,
+    post_notification: PostNotification,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    body = fixture_bytes("inbound_message.xml")
+
+    with patch(
+        "custom_components.esendex.receiver.async_dispatcher_send",
+        side_effect=RuntimeError("boom"),
+    ):
+        response = await post_notification(body)
+
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert "Esendex retries" in caplog.text
+    # Not recorded as seen: the retry is processed.
+    response = await post_notification(body)
+    assert response.status == HTTPStatus.OK
+    assert await response.text() == "processed"
+    assert len(events) == 2  # the first event had fired before the failure
+
+
+async def test_other_accounts_are_ignored_and_reported_once(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_ACCOUNT_ID: ACCOUNT_ID}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    other = "00000000-0000-0000-0000-000000000001"
+
+    first = await post_notification(inbound("id-1", "hi", account_id=other))
+    second = await post_notification(inbound("id-2", "hi", account_id=other))
+    mine = await post_notification(inbound("id-3", "mine", ACCOUNT_ID.upper()))
+
+    assert [first.status, second.status, mine.status] == [HTTPStatus.OK] * 3
+    assert "another Esendex account" in await first.text()
+    assert len(events) == 1
+    assert events[0].data["text"] == "mine"
+    assert caplog.text.count("for Esendex account") == 1
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"foreign_account_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "title": "Esendex SMS",
+        "configured_account_id": ACCOUNT_ID,
+        "received_account_id": other,
+    }
+
+    # Changing the options reloads the entry, which clears the stale issue.
+    hass.config_entries.async_update_entry(config_entry, options={})
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (
+        ir.async_get(hass).async_get_issue(
+            DOMAIN, f"foreign_account_{config_entry.entry_id}"
+        )
+        is None
+    )
