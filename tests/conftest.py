@@ -1,6 +1,6 @@
 """Shared fixtures for the Esendex SMS tests."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from pathlib import Path
 
 from aiohttp import ClientResponse
@@ -36,6 +36,23 @@ def fixture_bytes(name: str) -> bytes:
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components/."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_usage(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail a test in which HA reports a deprecated call by this integration.
+
+    Home Assistant logs deprecations through its frame helper rather than raising
+    them, so they would otherwise pass unnoticed until the API is removed.
+    """
+    yield
+    reports = [
+        record.getMessage()
+        for record in caplog.get_records("call")
+        if "custom integration 'esendex'" in record.getMessage()
+        or "deprecated" in record.getMessage().lower()
+    ]
+    assert not reports, f"deprecated usage reported: {reports}"
 
 
 @pytest.fixture(autouse=True)

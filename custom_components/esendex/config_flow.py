@@ -180,7 +180,7 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(
                 reason="cloud_not_connected", translation_domain=HOMEASSISTANT_DOMAIN
             )
-        if entry.data.get(CONF_CLOUDHOOK):
+        if entry.data.get(CONF_CLOUDHOOK) and "cloud" in self.hass.config.components:
             await _async_delete_cloudhook(self.hass, old_id)
         self.hass.config_entries.async_update_entry(
             entry,
