@@ -29,8 +29,9 @@ async def async_get_config_entry_diagnostics(
     """Return diagnostics for a config entry."""
     receiver = entry.runtime_data.receiver
     entities = []
-    for registry_entry in er.async_entries_for_config_entry(
-        er.async_get(hass), entry.entry_id
+    for registry_entry in sorted(
+        er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id),
+        key=lambda registry_entry: registry_entry.entity_id,
     ):
         state = hass.states.get(registry_entry.entity_id)
         key = registry_entry.unique_id.removeprefix(f"{entry.entry_id}_")

@@ -9,7 +9,7 @@ nothing from Home Assistant, so it could be published on its own.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, NoReturn
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import (  # type: ignore[import-untyped]
@@ -84,15 +84,6 @@ class UnknownNotification:
 type StatusNotification = MessageDelivered | MessageFailed
 type Notification = InboundMessage | MessageDelivered | MessageFailed
 
-# Direct children keyed by lower-cased local name: Esendex's push samples have no
-# namespace and CamelCase names, its REST payloads a default namespace and lower case.
-type _Children = dict[str, Element]
-
-_DIGIT_TO_ZERO: Final = str.maketrans("123456789", "000000000")
-_LOCAL_SHAPES: Final = frozenset(
-    {"0000-00-00T00:00:00"} | {"0000-00-00T00:00:00." + "0" * n for n in range(1, 8)}
-)
-_OFFSET_SHAPES: Final = frozenset({"+00:00", "-00:00"})
 _BOOLEANS: Final = {"true": True, "false": False}
 _REASON_VALUE_CHARS: Final = 40
 
@@ -127,11 +118,11 @@ def parse_notification(body: bytes) -> Notification | UnknownNotification:
         # unknown names raise LookupError, multi-byte codecs ValueError.
         raise NotificationError("body declares an unsupported encoding") from err
 
-    name = _local_name(root)
+    name = root.tag.rpartition("}")[2]
     build = _BUILDERS.get(name.lower())
     if build is None:
         return UnknownNotification(root=name)
-    return build(_children(root))
+    return build(root)
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -142,53 +133,48 @@ def parse_timestamp(value: str) -> datetime:
     ValueError for anything else, including the looser forms that
     `datetime.fromisoformat` accepts (a space or comma, a date alone, ...).
     """
-    if value.endswith("Z"):
-        local, offset = value[:-1], ""
-    elif value[-6:-5] in {"+", "-"}:
+    local, offset = value, "+00:00"
+    if value[-1:] == "Z":
+        local = value[:-1]
+    elif value[-6:-5] in {"+", "-"} and value[-3:-2] == ":":
         local, offset = value[:-6], value[-6:]
-    else:
-        local, offset = value, ""
-    if local.translate(_DIGIT_TO_ZERO) not in _LOCAL_SHAPES or (
-        offset and offset.translate(_DIGIT_TO_ZERO) not in _OFFSET_SHAPES
+    size = len(local)
+    # fromisoformat checks the digits and ranges; this rules out its other shapes.
+    # The separators of yyyy-MM-ddTHH:mm:ss are every third character from the 5th.
+    if local[4:17:3] != "--T::" or (
+        size != 19
+        and not (21 <= size <= 27 and local[19] == "." and local[20:].isdigit())
     ):
         raise ValueError(f"not an Esendex date and time: {value!r}")
     # .NET writes 100 ns ticks (7 digits); a datetime holds microseconds (6).
     parsed = datetime.fromisoformat(local[:26] + offset)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is UTC:
+        return parsed
     try:
         return parsed.astimezone(UTC)
     except OverflowError as err:
         raise ValueError(f"date and time out of range: {value!r}") from err
 
 
-def _local_name(element: Element) -> str:
-    return element.tag.rpartition("}")[2]
+def _texts(element: Element) -> dict[str, str]:
+    # Keyed by lower-cased local name: the push samples have no namespace and
+    # CamelCase names, the REST payloads a default namespace and lower case.
+    # Reversed so that the first of two same-named children wins; itertext() only
+    # for nested values such as <From><PhoneNumber>447700900123</PhoneNumber></From>.
+    return {
+        child.tag.rpartition("}")[2].lower(): (
+            "".join(child.itertext()) if len(child) else child.text or ""
+        ).strip()
+        for child in reversed(element)
+    }
 
 
-def _children(element: Element) -> _Children:
-    # Reversed so that the first of two same-named children wins.
-    return {child.tag.rpartition("}")[2].lower(): child for child in reversed(element)}
-
-
-def _text(element: Element | None) -> str:
-    if element is None:
-        return ""
-    if len(element):
-        # Nested text such as <From><PhoneNumber>447700900123</PhoneNumber></From>.
-        return "".join(element.itertext()).strip()
-    text = element.text
-    return text.strip() if text else ""
-
-
-def _required(children: _Children, root: str, field: str) -> str:
-    if value := _text(children.get(field.lower())):
-        return value
+def _missing(root: str, field: str) -> NoReturn:
     raise NotificationError(f"{root} is missing required field {field}")
 
 
-def _timestamp(children: _Children, field: str) -> datetime | None:
-    if not (value := _text(children.get(field.lower()))):
+def _timestamp(value: str | None, field: str) -> datetime | None:
+    if not value:
         return None
     try:
         return parse_timestamp(value)
@@ -207,57 +193,65 @@ def _integer(text: str) -> int | None:
         return None
 
 
-def _failure_reason(element: Element | None) -> FailureReason | None:
-    if element is None:
-        return None
+def _failure_reason(parent: Element) -> FailureReason:
+    element = next(
+        child
+        for child in parent
+        if child.tag.rpartition("}")[2].lower() == "failurereason"
+    )
     if not len(element):
         # The vendor documents no shape for it; a bare text can only be a detail.
-        return FailureReason(code=None, detail=_text(element) or None, permanent=None)
-    fields = _children(element)
+        text = (element.text or "").strip()
+        return FailureReason(code=None, detail=text or None, permanent=None)
+    fields = _texts(element)
     return FailureReason(
-        code=_integer(_text(fields.get("code"))),
-        detail=_text(fields.get("detail")) or _text(fields.get("description")) or None,
-        permanent=_BOOLEANS.get(_text(fields.get("permanentfailure")).lower()),
+        code=_integer(fields.get("code", "")),
+        detail=fields.get("detail") or fields.get("description") or None,
+        permanent=_BOOLEANS.get(fields.get("permanentfailure", "").lower()),
     )
 
 
-def _inbound_message(children: _Children) -> InboundMessage:
-    root = "InboundMessage"
+def _inbound_message(root: Element) -> InboundMessage:
+    texts = _texts(root)
+    name = "InboundMessage"
     return InboundMessage(
-        notification_id=_required(children, root, "Id"),
-        message_id=_required(children, root, "MessageId"),
-        account_id=_required(children, root, "AccountId"),
-        sender=_required(children, root, "From"),
-        recipient=_required(children, root, "To"),
-        text=_text(children.get("messagetext")),
+        notification_id=texts.get("id") or _missing(name, "Id"),
+        message_id=texts.get("messageid") or _missing(name, "MessageId"),
+        account_id=texts.get("accountid") or _missing(name, "AccountId"),
+        sender=texts.get("from") or _missing(name, "From"),
+        recipient=texts.get("to") or _missing(name, "To"),
+        text=texts.get("messagetext", ""),
         received_at=(
-            _timestamp(children, "ReceivedAt") or _timestamp(children, "OccurredAt")
+            _timestamp(texts.get("receivedat"), "ReceivedAt")
+            or _timestamp(texts.get("occurredat"), "OccurredAt")
         ),
     )
 
 
-def _message_delivered(children: _Children) -> MessageDelivered:
-    root = "MessageDelivered"
+def _message_delivered(root: Element) -> MessageDelivered:
+    texts = _texts(root)
+    name = "MessageDelivered"
     return MessageDelivered(
-        notification_id=_required(children, root, "Id"),
-        message_id=_required(children, root, "MessageId"),
-        account_id=_required(children, root, "AccountId"),
-        occurred_at=_timestamp(children, "OccurredAt"),
+        notification_id=texts.get("id") or _missing(name, "Id"),
+        message_id=texts.get("messageid") or _missing(name, "MessageId"),
+        account_id=texts.get("accountid") or _missing(name, "AccountId"),
+        occurred_at=_timestamp(texts.get("occurredat"), "OccurredAt"),
     )
 
 
-def _message_failed(children: _Children) -> MessageFailed:
-    root = "MessageFailed"
+def _message_failed(root: Element) -> MessageFailed:
+    texts = _texts(root)
+    name = "MessageFailed"
     return MessageFailed(
-        notification_id=_required(children, root, "Id"),
-        message_id=_required(children, root, "MessageId"),
-        account_id=_required(children, root, "AccountId"),
-        occurred_at=_timestamp(children, "OccurredAt"),
-        failure_reason=_failure_reason(children.get("failurereason")),
+        notification_id=texts.get("id") or _missing(name, "Id"),
+        message_id=texts.get("messageid") or _missing(name, "MessageId"),
+        account_id=texts.get("accountid") or _missing(name, "AccountId"),
+        occurred_at=_timestamp(texts.get("occurredat"), "OccurredAt"),
+        failure_reason=_failure_reason(root) if "failurereason" in texts else None,
     )
 
 
-_BUILDERS: Final[dict[str, Callable[[_Children], Notification]]] = {
+_BUILDERS: Final[dict[str, Callable[[Element], Notification]]] = {
     "inboundmessage": _inbound_message,
     "messagedelivered": _message_delivered,
     "messagefailed": _message_failed,
