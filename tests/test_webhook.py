@@ -153,7 +153,7 @@ async def test_delivered_and_failed_reports(
         "notification_id": "e9263c9c-6fe5-4afa-ae6f-c246b5ca5cc8",
         "message_id": "a2a16c94-1f8d-4fde-919c-d0bc02665284",
         "account_id": ACCOUNT_ID,
-        "occurred_at": "2015-11-09T14:18:19.407000+00:00",
+        "occurred_at": "2015-11-09T15:18:19.407000+00:00",
         "failure_code": 142,
         "failure_detail": "Message broken",
         "failure_permanent": True,
