@@ -266,6 +266,12 @@ async def check_sensors(
 async def check_entities(
     client: HassClient, sent: Notifications, received_at: datetime
 ) -> None:
+    # Sensors coalesce the writes of a burst (the three POSTs are one) for up to
+    # WRITE_INTERVAL_SECONDS: wait, bounded, for the last one to land.
+    for _ in range(50):
+        if (await client.async_state(SENSOR_DELIVERY))["state"] == "failed":
+            break
+        await asyncio.sleep(0.1)
     await check_sensors(client, sent, received_at)
     entity = await client.async_state(EVENT_ENTITY_INBOUND)
     assert entity["attributes"].get("event_type") == "received", entity

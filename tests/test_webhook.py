@@ -23,7 +23,7 @@ from custom_components.esendex.const import (
 )
 from custom_components.esendex.protocol import MAX_BODY_BYTES
 
-from .conftest import PostNotification, fixture_bytes
+from .conftest import FlushSensorWrites, PostNotification, fixture_bytes
 
 INBOUND_SENSOR = "sensor.esendex_sms_last_inbound_message"
 STATUS_SENSOR = "sensor.esendex_sms_last_delivery_status"
@@ -126,7 +126,9 @@ async def test_empty_message_text_is_accepted(
 
 @pytest.mark.usefixtures("loaded_entry")
 async def test_delivered_and_failed_reports(
-    hass: HomeAssistant, post_notification: PostNotification
+    hass: HomeAssistant,
+    post_notification: PostNotification,
+    flush_sensor_writes: FlushSensorWrites,
 ) -> None:
     delivered = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
     failed = async_capture_events(hass, EVENT_MESSAGE_FAILED)
@@ -148,6 +150,7 @@ async def test_delivered_and_failed_reports(
 
     response = await post_notification(fixture_bytes("message_failed_with_reason.xml"))
     assert response.status == HTTPStatus.OK
+    await flush_sensor_writes()
     assert failed[0].data == {
         "config_entry_id": ENTRY_ID,
         "notification_id": "e9263c9c-6fe5-4afa-ae6f-c246b5ca5cc8",
@@ -216,7 +219,9 @@ async def test_retry_with_same_id_is_acknowledged_once(
 
 @pytest.mark.usefixtures("loaded_entry")
 async def test_late_older_status_fires_event_but_keeps_newer_state(
-    hass: HomeAssistant, post_notification: PostNotification
+    hass: HomeAssistant,
+    post_notification: PostNotification,
+    flush_sensor_writes: FlushSensorWrites,
 ) -> None:
     delivered = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
     failed = async_capture_events(hass, EVENT_MESSAGE_FAILED)
@@ -238,6 +243,7 @@ async def test_late_older_status_fires_event_but_keeps_newer_state(
     await post_notification(
         delivery("id-newer", "2026-11-25T10:06:00", "MessageFailed")
     )
+    await flush_sensor_writes()
 
     sensor = hass.states.get(STATUS_SENSOR)
     assert sensor is not None
@@ -450,3 +456,36 @@ async def test_other_accounts_are_ignored_and_reported_once(
         )
         is None
     )
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_a_burst_costs_sensors_few_writes_and_ends_on_the_latest(
+    hass: HomeAssistant,
+    post_notification: PostNotification,
+    flush_sensor_writes: FlushSensorWrites,
+) -> None:
+    state_changes = async_capture_events(hass, "state_changed")
+    inbound_events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+
+    for number in range(10):
+        await post_notification(inbound(f"id-burst-{number}", f"text {number}"))
+
+    def writes_of(entity_id: str) -> int:
+        return sum(1 for e in state_changes if e.data["entity_id"] == entity_id)
+
+    # Every notification is an event, on the bus and on the event entity...
+    assert len(inbound_events) == 10
+    assert writes_of(INBOUND_EVENT_ENTITY) == 10
+    # ...while the sensor wrote the first at once and holds the rest back.
+    assert writes_of(INBOUND_SENSOR) == 1
+    sensor = hass.states.get(INBOUND_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "text 0"
+
+    await flush_sensor_writes()
+
+    assert writes_of(INBOUND_SENSOR) == 2
+    sensor = hass.states.get(INBOUND_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "text 9"
+    assert sensor.context.id == inbound_events[-1].context.id

@@ -115,6 +115,7 @@ class NotificationReceiver:
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.seen"
         )
         self._foreign_account_reported = False
+        self._save_scheduled = False
         self._inbound_signal = inbound_signal(entry.entry_id)
         self._status_signal = status_signal(entry.entry_id)
 
@@ -143,6 +144,7 @@ class NotificationReceiver:
         await self._store.async_remove()
 
     def _data_to_store(self) -> StoredSeen:
+        self._save_scheduled = False
         return {"seen": self.seen.as_list()}
 
     @callback
@@ -172,7 +174,11 @@ class NotificationReceiver:
         # Recorded only once published: if publishing raised, the caller answers 503
         # and Esendex's retry gets another chance.
         self.seen.add(notification.notification_id, self._clock())
-        self._store.async_delay_save(self._data_to_store, SEEN_SAVE_DELAY_SECONDS)
+        # Store.async_delay_save postpones the write on every call, so under steady
+        # traffic it would never write; asking once per save makes it a throttle.
+        if not self._save_scheduled:
+            self._save_scheduled = True
+            self._store.async_delay_save(self._data_to_store, SEEN_SAVE_DELAY_SECONDS)
         return Outcome.PROCESSED
 
     def _publish_inbound(self, message: InboundMessage, context: Context) -> None:

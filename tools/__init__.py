@@ -1,0 +1,1 @@
+"""Developer and user tools for the Esendex SMS integration (not shipped with it)."""
