@@ -20,6 +20,8 @@ from custom_components.esendex.const import (
     EVENT_INBOUND_MESSAGE,
     SEEN_SAVE_DELAY_SECONDS,
 )
+from custom_components.esendex.protocol import parse_notification
+from custom_components.esendex.receiver import Outcome
 
 from .conftest import PostNotification, fixture_bytes
 
@@ -191,10 +193,7 @@ async def test_entities_restore_their_state(
                     "Gate code please",
                     inbound_attributes,
                 ),
-                {
-                    "native_value": "Gate code please",
-                    "native_unit_of_measurement": None,
-                },
+                {"value": "Gate code please", "attributes": inbound_attributes},
             ),
             (
                 State(
@@ -202,7 +201,7 @@ async def test_entities_restore_their_state(
                     "delivered",
                     status_attributes,
                 ),
-                {"native_value": "delivered", "native_unit_of_measurement": None},
+                {"value": "delivered", "attributes": status_attributes},
             ),
             (
                 State(
@@ -244,15 +243,14 @@ async def test_restored_status_still_orders_late_reports(
         hass,
         [
             (
-                State(
-                    "sensor.esendex_sms_last_delivery_status",
-                    "failed",
-                    {
+                State("sensor.esendex_sms_last_delivery_status", "failed"),
+                {
+                    "value": "failed",
+                    "attributes": {
                         "notification_id": "n-1",
                         "occurred_at": "2026-11-25T10:00:00+00:00",
                     },
-                ),
-                {"native_value": "failed", "native_unit_of_measurement": None},
+                },
             )
         ],
     )
@@ -277,3 +275,38 @@ async def test_sensors_start_unknown_without_history(
         state = hass.states.get(entity_id)
         assert state is not None
         assert state.state == "unknown"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"value": 5, "attributes": {}}, {"value": "x", "attributes": "nope"}, {}],
+)
+async def test_unreadable_restore_data_starts_unknown(
+    hass: HomeAssistant, config_entry: MockConfigEntry, extra: dict[str, Any]
+) -> None:
+    mock_restore_cache_with_extra_data(
+        hass,
+        [(State("sensor.esendex_sms_last_inbound_message", "x"), extra)],
+    )
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+
+    state = hass.states.get("sensor.esendex_sms_last_inbound_message")
+    assert state is not None
+    assert state.state == "unknown"
+
+
+async def test_a_notification_finishing_after_unload_is_refused_for_a_retry(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    receiver = loaded_entry.runtime_data.receiver
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    outcome = receiver.async_process(
+        parse_notification(fixture_bytes("inbound_message.xml"))
+    )
+
+    assert outcome is Outcome.UNAVAILABLE
+    assert events == []
+    assert INBOUND_ID not in receiver.seen

@@ -43,7 +43,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> b
 async def async_unload_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> bool:
     """Unload a config entry."""
     webhook.async_unregister(hass, entry.runtime_data.webhook_id)
-    await entry.runtime_data.receiver.async_flush()
+    await entry.runtime_data.receiver.async_close()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

@@ -84,7 +84,29 @@ class UnknownNotification:
 type StatusNotification = MessageDelivered | MessageFailed
 type Notification = InboundMessage | MessageDelivered | MessageFailed
 
+# Each known name in every spelling Esendex is known to use (pushes: no namespace,
+# CamelCase; REST payloads: a default namespace, lower case), mapped to what _key()
+# would return, so that the hot path spends one lookup per element.
+_NAMES: Final = (
+    "InboundMessage", "MessageDelivered", "MessageFailed",
+    "Id", "MessageId", "AccountId", "MessageText", "From", "To",
+    "ReceivedAt", "OccurredAt",
+    "FailureReason", "Code", "Detail", "Description", "PermanentFailure",
+)  # fmt: skip
+_NAMESPACES: Final = (
+    "",
+    "{http://api.esendex.com/ns/}",
+    "{https://api.esendex.com/ns/}",
+)
+_KEYS: Final = {
+    namespace + spelling: name.lower()
+    for name in _NAMES
+    for spelling in (name, name.lower())
+    for namespace in _NAMESPACES
+}
 _BOOLEANS: Final = {"true": True, "false": False}
+_CODE_RANGE: Final = range(-(2**63), 2**64)
+_DATE_TIME_CHARS: Final = len("yyyy-MM-ddTHH:mm:ss")
 _REASON_VALUE_CHARS: Final = 40
 
 
@@ -118,10 +140,9 @@ def parse_notification(body: bytes) -> Notification | UnknownNotification:
         # unknown names raise LookupError, multi-byte codecs ValueError.
         raise NotificationError("body declares an unsupported encoding") from err
 
-    name = root.tag.rpartition("}")[2]
-    build = _BUILDERS.get(name.lower())
+    build = _BUILDERS.get(_KEYS.get(root.tag) or _key(root.tag))
     if build is None:
-        return UnknownNotification(root=name)
+        return UnknownNotification(root.tag.rpartition("}")[2])
     return build(root)
 
 
@@ -133,21 +154,27 @@ def parse_timestamp(value: str) -> datetime:
     ValueError for anything else, including the looser forms that
     `datetime.fromisoformat` accepts (a space or comma, a date alone, ...).
     """
-    local, offset = value, "+00:00"
-    if value[-1:] == "Z":
-        local = value[:-1]
-    elif value[-6:-5] in {"+", "-"} and value[-3:-2] == ":":
-        local, offset = value[:-6], value[-6:]
-    size = len(local)
-    # fromisoformat checks the digits and ranges; this rules out its other shapes.
-    # The separators of yyyy-MM-ddTHH:mm:ss are every third character from the 5th.
-    if local[4:17:3] != "--T::" or (
-        size != 19
-        and not (21 <= size <= 27 and local[19] == "." and local[20:].isdigit())
+    # fromisoformat checks the digits and ranges; these checks keep out its other
+    # shapes (a space or comma, a date alone, week dates, ...). The separators of
+    # yyyy-MM-ddTHH:mm:ss are every third character from the fifth.
+    if len(value) < _DATE_TIME_CHARS or value[4:_DATE_TIME_CHARS:3] != "--T::":
+        raise ValueError(f"not an Esendex date and time: {value!r}")
+    if len(value) == _DATE_TIME_CHARS:
+        return datetime.fromisoformat(value + "+00:00")
+    fraction, offset = value[_DATE_TIME_CHARS:], "+00:00"
+    if fraction[-1:] == "Z":
+        fraction = fraction[:-1]
+    elif fraction[-6:-5] in {"+", "-"} and fraction[-3:-2] == ":":
+        fraction, offset = fraction[:-6], fraction[-6:]
+    if fraction and not (
+        fraction[0] == "."
+        and fraction[1:].isdigit()
+        and len(fraction) <= len(".fffffff")
     ):
         raise ValueError(f"not an Esendex date and time: {value!r}")
     # .NET writes 100 ns ticks (7 digits); a datetime holds microseconds (6).
-    parsed = datetime.fromisoformat(local[:26] + offset)
+    date_time = value[:_DATE_TIME_CHARS] + fraction[: len(".ffffff")]
+    parsed = datetime.fromisoformat(date_time + offset)
     if parsed.tzinfo is UTC:
         return parsed
     try:
@@ -156,24 +183,34 @@ def parse_timestamp(value: str) -> datetime:
         raise ValueError(f"date and time out of range: {value!r}") from err
 
 
-def _texts(element: Element) -> dict[str, str]:
-    # Keyed by lower-cased local name: the push samples have no namespace and
-    # CamelCase names, the REST payloads a default namespace and lower case.
-    # Reversed so that the first of two same-named children wins; itertext() only
-    # for nested values such as <From><PhoneNumber>447700900123</PhoneNumber></From>.
+def _key(tag: str) -> str:
+    # Local name, lower-cased: the push samples have no namespace and CamelCase
+    # names, the REST payloads a default namespace and lower case.
+    return tag.rpartition("}")[2].lower()
+
+
+def _children(element: Element) -> dict[str, Element]:
+    # Reversed so that the first of two same-named children wins.
     return {
-        child.tag.rpartition("}")[2].lower(): (
-            "".join(child.itertext()) if len(child) else child.text or ""
-        ).strip()
-        for child in reversed(element)
+        _KEYS.get(child.tag) or _key(child.tag): child for child in reversed(element)
     }
+
+
+def _text(element: Element | None) -> str:
+    if element is None:
+        return ""
+    if len(element):
+        # Nested text such as <From><PhoneNumber>447700900123</PhoneNumber></From>.
+        return "".join(element.itertext()).strip()
+    text = element.text
+    return text.strip() if text else ""
 
 
 def _missing(root: str, field: str) -> NoReturn:
     raise NotificationError(f"{root} is missing required field {field}")
 
 
-def _timestamp(value: str | None, field: str) -> datetime | None:
+def _timestamp(value: str, field: str) -> datetime | None:
     if not value:
         return None
     try:
@@ -186,68 +223,68 @@ def _timestamp(value: str | None, field: str) -> datetime | None:
         ) from err
 
 
-def _integer(text: str) -> int | None:
+def _code(text: str) -> int | None:
     try:
-        return int(text)
+        code = int(text)
     except ValueError:
         return None
+    # Common JSON encoders (orjson among them) stop at 64 bits.
+    return code if code in _CODE_RANGE else None
 
 
-def _failure_reason(parent: Element) -> FailureReason:
-    element = next(
-        child
-        for child in parent
-        if child.tag.rpartition("}")[2].lower() == "failurereason"
-    )
+# The builders below pass dataclass fields by position: keyword arguments make
+# each call measurably slower on this hot path.
+
+
+def _failure_reason(element: Element | None) -> FailureReason | None:
+    if element is None:
+        return None
     if not len(element):
         # The vendor documents no shape for it; a bare text can only be a detail.
-        text = (element.text or "").strip()
-        return FailureReason(code=None, detail=text or None, permanent=None)
-    fields = _texts(element)
+        return FailureReason(None, _text(element) or None, None)
+    fields = _children(element)
     return FailureReason(
-        code=_integer(fields.get("code", "")),
-        detail=fields.get("detail") or fields.get("description") or None,
-        permanent=_BOOLEANS.get(fields.get("permanentfailure", "").lower()),
+        _code(_text(fields.get("code"))),
+        _text(fields.get("detail")) or _text(fields.get("description")) or None,
+        _BOOLEANS.get(_text(fields.get("permanentfailure")).lower()),
     )
 
 
 def _inbound_message(root: Element) -> InboundMessage:
-    texts = _texts(root)
+    children = _children(root)
     name = "InboundMessage"
     return InboundMessage(
-        notification_id=texts.get("id") or _missing(name, "Id"),
-        message_id=texts.get("messageid") or _missing(name, "MessageId"),
-        account_id=texts.get("accountid") or _missing(name, "AccountId"),
-        sender=texts.get("from") or _missing(name, "From"),
-        recipient=texts.get("to") or _missing(name, "To"),
-        text=texts.get("messagetext", ""),
-        received_at=(
-            _timestamp(texts.get("receivedat"), "ReceivedAt")
-            or _timestamp(texts.get("occurredat"), "OccurredAt")
-        ),
+        _text(children.get("id")) or _missing(name, "Id"),
+        _text(children.get("messageid")) or _missing(name, "MessageId"),
+        _text(children.get("accountid")) or _missing(name, "AccountId"),
+        _text(children.get("from")) or _missing(name, "From"),
+        _text(children.get("to")) or _missing(name, "To"),
+        _text(children.get("messagetext")),
+        _timestamp(_text(children.get("receivedat")), "ReceivedAt")
+        or _timestamp(_text(children.get("occurredat")), "OccurredAt"),
     )
 
 
 def _message_delivered(root: Element) -> MessageDelivered:
-    texts = _texts(root)
+    children = _children(root)
     name = "MessageDelivered"
     return MessageDelivered(
-        notification_id=texts.get("id") or _missing(name, "Id"),
-        message_id=texts.get("messageid") or _missing(name, "MessageId"),
-        account_id=texts.get("accountid") or _missing(name, "AccountId"),
-        occurred_at=_timestamp(texts.get("occurredat"), "OccurredAt"),
+        _text(children.get("id")) or _missing(name, "Id"),
+        _text(children.get("messageid")) or _missing(name, "MessageId"),
+        _text(children.get("accountid")) or _missing(name, "AccountId"),
+        _timestamp(_text(children.get("occurredat")), "OccurredAt"),
     )
 
 
 def _message_failed(root: Element) -> MessageFailed:
-    texts = _texts(root)
+    children = _children(root)
     name = "MessageFailed"
     return MessageFailed(
-        notification_id=texts.get("id") or _missing(name, "Id"),
-        message_id=texts.get("messageid") or _missing(name, "MessageId"),
-        account_id=texts.get("accountid") or _missing(name, "AccountId"),
-        occurred_at=_timestamp(texts.get("occurredat"), "OccurredAt"),
-        failure_reason=_failure_reason(root) if "failurereason" in texts else None,
+        _text(children.get("id")) or _missing(name, "Id"),
+        _text(children.get("messageid")) or _missing(name, "MessageId"),
+        _text(children.get("accountid")) or _missing(name, "AccountId"),
+        _timestamp(_text(children.get("occurredat")), "OccurredAt"),
+        _failure_reason(children.get("failurereason")),
     )
 
 

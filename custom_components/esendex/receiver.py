@@ -55,6 +55,8 @@ class Outcome(StrEnum):
     PROCESSED = "processed"
     DUPLICATE = "duplicate"
     OTHER_ACCOUNT = "ignored: notification for another Esendex account"
+    # Answered 503, so that Esendex retries: the entry is unloading.
+    UNAVAILABLE = "unavailable: the integration is reloading"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,7 @@ class NotificationReceiver:
         )
         self._foreign_account_reported = False
         self._save_scheduled = False
+        self.closed = False
         self._inbound_signal = inbound_signal(entry.entry_id)
         self._status_signal = status_signal(entry.entry_id)
 
@@ -135,8 +138,13 @@ class NotificationReceiver:
                 self.title,
             )
 
-    async def async_flush(self) -> None:
-        """Write the record now, so a reload cannot miss the last few ids."""
+    async def async_close(self) -> None:
+        """Refuse further notifications, then write the record.
+
+        A request still being read when the entry unloads would otherwise be
+        recorded here, after the save, and the next load would not know its id.
+        """
+        self.closed = True
         await self._store.async_save(self._data_to_store())
 
     async def async_remove(self) -> None:
@@ -154,6 +162,8 @@ class NotificationReceiver:
         Runs without awaiting, so no concurrent retry of the same notification can
         slip in between the duplicate check and the record.
         """
+        if self.closed:
+            return Outcome.UNAVAILABLE
         if (
             self.account_id is not None
             and notification.account_id.lower() != self.account_id

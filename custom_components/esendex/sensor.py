@@ -1,12 +1,13 @@
 """Sensors: the last inbound SMS and the last delivery status, for dashboards."""
 
+from dataclasses import dataclass
 from datetime import datetime
 import logging
-from typing import Any
+from typing import Any, Self
 
 from homeassistant.components.sensor import (
-    RestoreSensor,
     SensorDeviceClass,
+    SensorEntity,
     SensorEntityDescription,
 )
 from homeassistant.const import MAX_LENGTH_STATE_STATE
@@ -14,6 +15,7 @@ from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .const import ATTR_OCCURRED_AT, STATUS_DELIVERED, STATUS_FAILED
@@ -60,7 +62,34 @@ def _attributes(event_data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in event_data.items() if k not in _NOT_ATTRIBUTES}
 
 
-class EsendexRestoreSensor(EsendexEntity, RestoreSensor):
+@dataclass(slots=True)
+class LastNotificationData(ExtraStoredData):
+    """What a sensor restores: its latest value and attributes.
+
+    Kept apart from the written state, which lags behind while a burst's write is
+    pending, so that a restart or reload right after a burst restores the latest.
+    """
+
+    value: str | None
+    attributes: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a dict for the restore state store."""
+        return {"value": self.value, "attributes": self.attributes}
+
+    @classmethod
+    def from_dict(cls, restored: dict[str, Any]) -> Self | None:
+        """Rebuild from the restore state store; None if it is unreadable."""
+        value = restored.get("value")
+        attributes = restored.get("attributes")
+        if not (value is None or isinstance(value, str)) or not isinstance(
+            attributes, dict
+        ):
+            return None
+        return cls(value, attributes)
+
+
+class EsendexRestoreSensor(EsendexEntity, SensorEntity, RestoreEntity):
     """A sensor whose value and attributes come back after a restart.
 
     A dashboard needs the latest value, not every value of a burst: a sensor writes
@@ -72,16 +101,25 @@ class EsendexRestoreSensor(EsendexEntity, RestoreSensor):
     _last_write: float = float("-inf")
     _cancel_pending_write: CALLBACK_TYPE | None = None
 
+    _attr_native_value: str | None = None
+
     async def async_added_to_hass(self) -> None:
         """Restore the last value and attributes."""
         await super().async_added_to_hass()
         self.async_on_remove(self._async_cancel_pending_write)
-        last_state = await self.async_get_last_state()
-        last_data = await self.async_get_last_sensor_data()
-        if last_state is None or last_data is None:
+        if (extra := await self.async_get_last_extra_data()) is None:
             return
-        self._attr_native_value = last_data.native_value
-        self._attr_extra_state_attributes = dict(last_state.attributes)
+        if (restored := LastNotificationData.from_dict(extra.as_dict())) is None:
+            return
+        self._attr_native_value = restored.value
+        self._attr_extra_state_attributes = restored.attributes
+
+    @property
+    def extra_restore_state_data(self) -> LastNotificationData:
+        """Return the latest value and attributes, written or not."""
+        return LastNotificationData(
+            self._attr_native_value, dict(self.extra_state_attributes or {})
+        )
 
     @callback
     def _async_update(

@@ -13,7 +13,7 @@ from .protocol import (
     UnknownNotification,
     parse_notification,
 )
-from .receiver import NotificationReceiver
+from .receiver import NotificationReceiver, Outcome
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -91,4 +91,6 @@ class EsendexWebhook:
                 text=f"ignored: {notification.root} notifications are not used",
             )
         outcome = self._receiver.async_process(notification)
+        if outcome is Outcome.UNAVAILABLE:
+            return Response(status=HTTPStatus.SERVICE_UNAVAILABLE, text=outcome.value)
         return Response(status=HTTPStatus.OK, text=outcome.value)
