@@ -5,9 +5,11 @@ from http import HTTPStatus
 import logging
 from unittest.mock import patch
 
+from homeassistant.components import webhook
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util.aiohttp import MockRequest
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -23,7 +25,7 @@ from custom_components.esendex.const import (
 )
 from custom_components.esendex.protocol import MAX_BODY_BYTES
 
-from .conftest import FlushSensorWrites, PostNotification, fixture_bytes
+from .conftest import WEBHOOK_ID, FlushSensorWrites, PostNotification, fixture_bytes
 
 INBOUND_SENSOR = "sensor.esendex_sms_last_inbound_message"
 STATUS_SENSOR = "sensor.esendex_sms_last_delivery_status"
@@ -489,3 +491,28 @@ async def test_a_burst_costs_sensors_few_writes_and_ends_on_the_latest(
     assert sensor is not None
     assert sensor.state == "text 9"
     assert sensor.context.id == inbound_events[-1].context.id
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_cloudhook_requests_are_handled(hass: HomeAssistant) -> None:
+    """Nabu Casa relays cloudhook POSTs to the webhook as HA's MockRequest."""
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    request = MockRequest(
+        fixture_bytes("inbound_message.xml"), mock_source="cloudhook", method="POST"
+    )
+
+    response = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request)
+
+    assert response.status == HTTPStatus.OK
+    assert response.text == "processed"
+    assert len(events) == 1
+    assert events[0].data["text"] == "Gate code please"
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_oversized_cloudhook_request_gets_413(hass: HomeAssistant) -> None:
+    request = MockRequest(b"<a>" + b"x" * MAX_BODY_BYTES, "cloudhook", method="POST")
+
+    response = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request)
+
+    assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE

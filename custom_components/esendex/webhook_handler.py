@@ -31,9 +31,12 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get(hdrs.CONTENT_LENGTH)
     if declared is not None and declared.isdecimal() and int(declared) > limit:
         raise BodyTooLargeError
+    # One reader for the whole loop: MockRequest.content makes a new one on each
+    # access, starting again from the first byte.
+    stream = request.content
     chunks: list[bytes] = []
     size = 0
-    while chunk := await request.content.read(limit + 1 - size):
+    while chunk := await stream.read(limit + 1 - size):
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:
