@@ -1,5 +1,6 @@
 """A bounded record of notification ids already handled. No Home Assistant imports."""
 
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
 
@@ -16,8 +17,10 @@ class SeenNotifications:
         """Create an empty record."""
         self._retention = retention_seconds
         self._max_ids = max_ids
-        # A dict keeps insertion order, so the first key is always the oldest.
-        self._seen: dict[str, float] = {}
+        # Oldest first. An OrderedDict rather than a dict: a plain dict used as a
+        # queue slows down, since finding its first key after deletions from the
+        # front skips over every deleted slot until the next resize.
+        self._seen: OrderedDict[str, float] = OrderedDict()
 
     def __contains__(self, notification_id: object) -> bool:
         """Return whether the id was seen (GUIDs compare case-insensitively)."""
@@ -42,11 +45,10 @@ class SeenNotifications:
         """Forget ids older than the retention window, then any beyond the cap."""
         seen = self._seen
         oldest_kept = now - self._retention
-        while seen:
-            oldest = next(iter(seen))
-            if seen[oldest] >= oldest_kept and len(seen) <= self._max_ids:
-                break
-            del seen[oldest]
+        while len(seen) > self._max_ids:
+            seen.popitem(last=False)
+        while seen and next(iter(seen.values())) < oldest_kept:
+            seen.popitem(last=False)
 
     def as_list(self) -> list[tuple[str, float]]:
         """Return the record in a JSON-friendly shape, oldest first."""
@@ -54,8 +56,8 @@ class SeenNotifications:
 
     def load(self, records: Iterable[tuple[str, float]], now: float) -> None:
         """Replace the record with stored pairs of (id, seen_at)."""
-        self._seen = {
-            notification_id.lower(): float(seen_at)
+        self._seen = OrderedDict(
+            (notification_id.lower(), float(seen_at))
             for notification_id, seen_at in sorted(records, key=lambda pair: pair[1])
-        }
+        )
         self.prune(now)
