@@ -643,9 +643,17 @@ def expected_answer(body: bytes, seen: set[str]) -> tuple[int, str | None]:
     if isinstance(notification, UnknownNotification):
         return HTTPStatus.OK, f"ignored: {notification.root} notifications are not used"
     key = notification.notification_id.lower()
-    if key in seen:
+    # An inbound SMS is also known by its MessageId (the inbox catch-up's key).
+    message_key = (
+        f"message:{notification.message_id.lower()}"
+        if isinstance(notification, InboundMessage)
+        else None
+    )
+    if key in seen or message_key in seen:
         return HTTPStatus.OK, "duplicate"
     seen.add(key)
+    if message_key is not None:
+        seen.add(message_key)
     return HTTPStatus.OK, "processed"
 
 

@@ -36,7 +36,6 @@ IDS = (
     f"<AccountId>{ACCOUNT_ID}</AccountId>"
 )
 PARTIES = "<From>447700900123</From><To>447860000000</To>"
-ESENDEX_NS = "http://api.esendex.com/ns/"
 
 DTDS_FORBIDDEN = "DTDs are not allowed"
 NOT_WELL_FORMED = "body is not well-formed XML"
@@ -60,8 +59,8 @@ def xml(root: str, *children: str) -> bytes:
     return f"<{root}>{''.join(children)}</{root}>".encode()
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(*fields: int) -> datetime:
+    return datetime(*fields, tzinfo=UTC)
 
 
 def inbound(text: str = "", received_at: datetime | None = None) -> InboundMessage:
@@ -95,6 +94,14 @@ def failed(
         occurred_at=occurred_at,
         failure_reason=failure_reason,
     )
+
+
+def outcome(body: bytes) -> object:
+    """The parsed notification, or the NotificationError raised instead."""
+    try:
+        return parse_notification(body)
+    except NotificationError as err:
+        return err
 
 
 def reason_of(body: bytes) -> str:
@@ -138,7 +145,7 @@ VALID_FIXTURES = {
         account_id=ACCOUNT_ID,
         sender="447700900123",
         recipient="447860000000",
-        text="Bin day & recycling: yes <3 – merci",
+        text="Bin day & recycling: yes <3 \u2013 merci",
         received_at=utc(2013, 3, 6, 14, 30, 42, 407000),
     ),
     "message_delivered": MessageDelivered(
@@ -186,15 +193,27 @@ VALID_BODIES = {
         inbound(),
     ),
     "inbound text keeps inner spaces, loses outer ones": (
-        xml("InboundMessage", IDS, "<MessageText>  Gate  code\n</MessageText>", PARTIES),
+        xml(
+            "InboundMessage", IDS, "<MessageText>  Gate  code\n</MessageText>", PARTIES
+        ),
         inbound("Gate  code"),
     ),
     "inbound CDATA text": (
-        xml("InboundMessage", IDS, "<MessageText><![CDATA[1 < 2]]></MessageText>", PARTIES),
+        xml(
+            "InboundMessage",
+            IDS,
+            "<MessageText><![CDATA[1 < 2]]></MessageText>",
+            PARTIES,
+        ),
         inbound("1 < 2"),
     ),
     "inbound OccurredAt stands in for ReceivedAt": (
-        xml("InboundMessage", IDS, PARTIES, "<OccurredAt>2014-07-31T21:42:46</OccurredAt>"),
+        xml(
+            "InboundMessage",
+            IDS,
+            PARTIES,
+            "<OccurredAt>2014-07-31T21:42:46</OccurredAt>",
+        ),
         inbound(received_at=utc(2014, 7, 31, 21, 42, 46)),
     ),
     "inbound ReceivedAt wins over OccurredAt": (
@@ -258,7 +277,11 @@ VALID_BODIES = {
         delivered(),
     ),
     "delivered with an offset": (
-        xml("MessageDelivered", IDS, "<OccurredAt>2014-07-31T22:42:46+01:00</OccurredAt>"),
+        xml(
+            "MessageDelivered",
+            IDS,
+            "<OccurredAt>2014-07-31T22:42:46+01:00</OccurredAt>",
+        ),
         delivered(utc(2014, 7, 31, 21, 42, 46)),
     ),
     "failed with an empty FailureReason": (
@@ -292,27 +315,51 @@ VALID_BODIES = {
         ),
         failed(FailureReason(code=-1, detail="Expired", permanent=True)),
     ),
-    "failed Code at the 64-bit limits": (
+    "failed Code at the 64-bit maximum": (
         xml(
             "MessageFailed",
             IDS,
             f"<FailureReason><Code>{2**64 - 1}</Code></FailureReason>",
-            f"<failurereason><code>{-(2**63)}</code></failurereason>",
         ),
         failed(FailureReason(code=2**64 - 1, detail=None, permanent=None)),
     ),
+    "failed Code at the 64-bit minimum": (
+        xml(
+            "MessageFailed",
+            IDS,
+            f"<FailureReason><Code>{-(2**63)}</Code></FailureReason>",
+        ),
+        failed(FailureReason(code=-(2**63), detail=None, permanent=None)),
+    ),
+    "first of two FailureReasons wins": (
+        xml(
+            "MessageFailed",
+            IDS,
+            "<FailureReason><Code>1</Code></FailureReason>",
+            "<failurereason><code>2</code></failurereason>",
+        ),
+        failed(FailureReason(code=1, detail=None, permanent=None)),
+    ),
     "failed Code beyond 64 bits": (
-        xml("MessageFailed", IDS, f"<FailureReason><Code>{2**64}</Code></FailureReason>"),
+        xml(
+            "MessageFailed", IDS, f"<FailureReason><Code>{2**64}</Code></FailureReason>"
+        ),
         failed(FailureReason(code=None, detail=None, permanent=None)),
     ),
     "failed Code below 64 bits": (
         xml(
-            "MessageFailed", IDS, f"<FailureReason><Code>{-(2**63) - 1}</Code></FailureReason>"
+            "MessageFailed",
+            IDS,
+            f"<FailureReason><Code>{-(2**63) - 1}</Code></FailureReason>",
         ),
         failed(FailureReason(code=None, detail=None, permanent=None)),
     ),
     "failed Code too long for int()": (
-        xml("MessageFailed", IDS, f"<FailureReason><Code>{'9' * 5000}</Code></FailureReason>"),
+        xml(
+            "MessageFailed",
+            IDS,
+            f"<FailureReason><Code>{'9' * 5000}</Code></FailureReason>",
+        ),
         failed(FailureReason(code=None, detail=None, permanent=None)),
     ),
     "declared latin-1 encoding": (
@@ -328,7 +375,10 @@ VALID_BODIES = {
         .encode("utf-16"),
         inbound("Merci ✓"),
     ),
-    "unknown root": (b"<DeliveryReport><Id>x</Id></DeliveryReport>", None),
+    "unknown root": (
+        b"<DeliveryReport><Id>x</Id></DeliveryReport>",
+        UnknownNotification(root="DeliveryReport"),
+    ),
     "unknown root in a namespace keeps its local name": (
         b'<x:OptOut xmlns:x="urn:example"/>',
         UnknownNotification(root="OptOut"),
@@ -338,10 +388,6 @@ VALID_BODIES = {
         UnknownNotification(root="MessageDeliveredV2"),
     ),
 }
-VALID_BODIES["unknown root"] = (
-    VALID_BODIES["unknown root"][0],
-    UnknownNotification(root="DeliveryReport"),
-)
 
 
 @pytest.mark.parametrize(("name", "expected"), VALID_FIXTURES.items())
@@ -370,9 +416,18 @@ INVALID_BODIES = {
     "undefined entity": (b"<OptOut>&nbsp;</OptOut>", NOT_WELL_FORMED),
     "unbound prefix": (b"<e:OptOut/>", NOT_WELL_FORMED),
     "DOCTYPE without a subset": (b"<!DOCTYPE OptOut><OptOut/>", DTDS_FORBIDDEN),
-    "unknown encoding": (b'<?xml version="1.0" encoding="x-esendex"?><OptOut/>', UNSUPPORTED_ENCODING),
-    "multi-byte codec": (b'<?xml version="1.0" encoding="shift_jis"?><OptOut/>', UNSUPPORTED_ENCODING),
-    "binary codec": (b'<?xml version="1.0" encoding="base64"?><OptOut/>', UNSUPPORTED_ENCODING),
+    "unknown encoding": (
+        b'<?xml version="1.0" encoding="x-esendex"?><OptOut/>',
+        UNSUPPORTED_ENCODING,
+    ),
+    "multi-byte codec": (
+        b'<?xml version="1.0" encoding="shift_jis"?><OptOut/>',
+        UNSUPPORTED_ENCODING,
+    ),
+    "binary codec": (
+        b'<?xml version="1.0" encoding="base64"?><OptOut/>',
+        UNSUPPORTED_ENCODING,
+    ),
     "codec refusing errors=replace": (
         b'<?xml version="1.0" encoding="idna"?><OptOut/>',
         UNSUPPORTED_ENCODING,
@@ -382,7 +437,11 @@ INVALID_BODIES = {
         f"body is larger than {MAX_BODY_BYTES} bytes",
     ),
     "inbound without Id": (
-        xml("InboundMessage", IDS.replace("<Id>", "<Ref>").replace("</Id>", "</Ref>"), PARTIES),
+        xml(
+            "InboundMessage",
+            IDS.replace("<Id>", "<Ref>").replace("</Id>", "</Ref>"),
+            PARTIES,
+        ),
         "InboundMessage is missing required field Id",
     ),
     "inbound with an empty MessageId": (
@@ -402,7 +461,9 @@ INVALID_BODIES = {
         "InboundMessage is missing required field To",
     ),
     "inbound with a bad ReceivedAt": (
-        xml("InboundMessage", IDS, PARTIES, "<ReceivedAt>06/03/2013 14:30</ReceivedAt>"),
+        xml(
+            "InboundMessage", IDS, PARTIES, "<ReceivedAt>06/03/2013 14:30</ReceivedAt>"
+        ),
         "ReceivedAt is not a valid date and time: '06/03/2013 14:30'",
     ),
     "delivered without anything": (
@@ -470,8 +531,7 @@ def test_body_of_exactly_max_size_is_parsed() -> None:
 
 def test_fixtures_are_real_sized() -> None:
     paths = sorted(FIXTURES.glob("*.xml"))
-    expected = {*VALID_FIXTURES, *ATTACKS, "not_well_formed"}
-    assert {path.stem for path in paths} == expected
+    assert {*VALID_FIXTURES, *ATTACKS, "not_well_formed"} <= {p.stem for p in paths}
     for path in paths:
         assert path.stat().st_size < MAX_BODY_BYTES, path.name
 
@@ -522,9 +582,21 @@ def relaxed(**overrides: bool) -> Callable[..., Any]:
     ("name", "overrides", "reason"),
     [
         # The layers behind forbid_dtd, should it ever be relaxed.
-        ("billion_laughs", {"forbid_dtd": False}, "entity declarations are not allowed"),
-        ("quadratic_blowup", {"forbid_dtd": False}, "entity declarations are not allowed"),
-        ("parameter_entity", {"forbid_dtd": False}, "entity declarations are not allowed"),
+        (
+            "billion_laughs",
+            {"forbid_dtd": False},
+            "entity declarations are not allowed",
+        ),
+        (
+            "quadratic_blowup",
+            {"forbid_dtd": False},
+            "entity declarations are not allowed",
+        ),
+        (
+            "parameter_entity",
+            {"forbid_dtd": False},
+            "entity declarations are not allowed",
+        ),
         (
             "external_entity_file",
             {"forbid_dtd": False, "forbid_entities": False},
@@ -559,16 +631,15 @@ def test_deep_nesting_is_parsed() -> None:
 )
 def test_any_declared_encoding_parses_or_is_rejected(encoding: str) -> None:
     body = f'<?xml version="1.0" encoding="{encoding}"?><OptOut/>'.encode()
-    try:
-        result = parse_notification(body)
-    except NotificationError as err:
-        assert err.reason in {NOT_WELL_FORMED, UNSUPPORTED_ENCODING}
+    result = outcome(body)
+    if isinstance(result, NotificationError):
+        assert result.reason in {NOT_WELL_FORMED, UNSUPPORTED_ENCODING}
     else:
         assert isinstance(result, UnknownNotification)
 
 
 def test_mangled_fixtures_parse_or_are_rejected() -> None:
-    rng = random.Random(20140731)
+    rng = random.Random(20140731)  # noqa: S311 - a reproducible corpus, no secret
     seeds = [fixture(name) for name in VALID_FIXTURES]
     tokens = [b"<", b">", b"/", b"&", b";", b"\xff", b"\x00", b"<Id>", b"]]>", b"?>"]
     outcomes: set[str] = set()
@@ -583,15 +654,12 @@ def test_mangled_fixtures_parse_or_are_rejected() -> None:
                     body[at:at] = rng.choice(tokens)
                 case _:
                     body[at] = rng.randrange(256)
-        try:
-            result = parse_notification(bytes(body))
-        except NotificationError as err:
-            outcomes.add("rejected")
-            assert err.reason
-        else:
-            outcomes.add(type(result).__name__)
+        result = outcome(bytes(body))
+        if isinstance(result, NotificationError):
+            assert result.reason
+        outcomes.add(type(result).__name__)
     # The corpus must exercise both sides, or it proves nothing.
-    assert {"rejected", "UnknownNotification"} < outcomes
+    assert {"NotificationError", "UnknownNotification"} < outcomes
 
 
 # --- parse_timestamp -------------------------------------------------------
@@ -638,7 +706,7 @@ def test_parse_timestamp(value: str, expected: datetime) -> None:
         "2014-07-31T21:42:46.",
         "2014-07-31T21:42:46.12345678",
         "2014-07-31T21:42:46.1a",
-        "2014-07-31T21:42:46.١",
+        "2014-07-31T21:42:46.\u0661",  # an Arabic-Indic digit
         "2014-07-31T21:42:46+0100",
         "2014-07-31T21:42:46+01",
         "2014-07-31T21:42:46+01:00:00",
@@ -653,8 +721,8 @@ def test_parse_timestamp(value: str, expected: datetime) -> None:
         "2014-02-30T21:42:46",
         "2014-07-31T25:42:46",
         "0000-07-31T21:42:46",
-        "２０１４-07-31T21:42:46",
-        "2014-07-31T21:42:4٦",
+        "\uff12\uff10\uff11\uff14-07-31T21:42:46",  # full-width digits
+        "2014-07-31T21:42:4\u0666",
         "0001-01-01T00:00:00+01:00",
         "9999-12-31T23:59:59-01:00",
     ],

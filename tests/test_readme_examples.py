@@ -116,7 +116,8 @@ def inbound(notification_id: str, text: str, sender: str = SENDER) -> str:
     """An InboundMessage push notification."""
     return (
         f"<InboundMessage><Id>{notification_id}</Id>"
-        "<MessageId>09543bf1-8f47-4afa-9fe8-cb36bd0e6e90</MessageId>"
+        # Each SMS has its own MessageId; the inbound dedupe relies on it.
+        f"<MessageId>message-{notification_id}</MessageId>"
         f"<AccountId>{ACCOUNT_ID}</AccountId><MessageText>{text}</MessageText>"
         f"<From>{sender}</From><To>447860000000</To></InboundMessage>"
     )

@@ -49,7 +49,8 @@ def delivery(
 def inbound(notification_id: str, text: str, account_id: str = ACCOUNT_ID) -> str:
     return (
         f"<InboundMessage><Id>{notification_id}</Id>"
-        "<MessageId>09543bf1-8f47-4afa-9fe8-cb36bd0e6e90</MessageId>"
+        # Each SMS has its own MessageId; the inbound dedupe relies on it.
+        f"<MessageId>message-{notification_id}</MessageId>"
         f"<AccountId>{account_id}</AccountId><MessageText>{text}</MessageText>"
         "<From>447700900123</From><To>447860000000</To></InboundMessage>"
     )
@@ -516,3 +517,19 @@ async def test_oversized_cloudhook_request_gets_413(hass: HomeAssistant) -> None
     response = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request)
 
     assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_the_same_sms_under_another_notification_id_fires_once(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    body = fixture_bytes("inbound_message.xml")
+
+    await post_notification(body)
+    response = await post_notification(
+        body.replace(b"4b912ad6-5ba1-4fdb-addc-007fb212ebae", b"another-push-id")
+    )
+
+    assert await response.text() == "duplicate"
+    assert len(events) == 1

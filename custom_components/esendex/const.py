@@ -36,3 +36,25 @@ SEEN_MAX_IDS: Final = 25_000
 # Delayed Store saves: at most one disk write per this many seconds, however busy.
 SEEN_SAVE_DELAY_SECONDS: Final = 10
 STORAGE_VERSION: Final = 1
+
+# API access (optional): credentials live in the entry's data.
+CONF_ACCOUNT_REFERENCE: Final = "account_reference"
+CONF_DEFAULT_RECIPIENT: Final = "default_recipient"
+
+ATTR_RECIPIENT: Final = "recipient"
+ATTR_SENT_AT: Final = "sent_at"
+ATTR_MESSAGE: Final = "message"
+ATTR_ORIGINATOR: Final = "from"
+ATTR_VALIDITY: Final = "validity"
+ATTR_MESSAGES: Final = "messages"
+
+SERVICE_SEND_SMS: Final = "send_sms"
+
+# Sent messages are remembered to match their delivery receipts, which Esendex can
+# send days later (the validity of a message is at most 72 hours).
+SENT_RETENTION_SECONDS: Final = 7 * 24 * 3600
+SENT_MAX_MESSAGES: Final = 5_000
+# Inbox catch-up after setup and every so often; bounded in pages per run.
+CATCH_UP_INTERVAL_MINUTES: Final = 30
+CATCH_UP_PAGE_SIZE: Final = 50
+CATCH_UP_MAX_PAGES: Final = 10

@@ -33,7 +33,11 @@ class NotificationError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class FailureReason:
-    """Why a message failed, as far as the notification says; any part may be None."""
+    """Why a message failed: an optional child whose shape the vendor leaves open.
+
+    `code` is None unless it is an integer within 64 bits, `detail` comes from
+    <Detail> or else <Description>, `permanent` from <PermanentFailure> true/false.
+    """
 
     code: int | None
     detail: str | None
@@ -42,7 +46,11 @@ class FailureReason:
 
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
-    """An SMS received on one of the account's virtual mobile numbers."""
+    """An SMS received on one of the account's virtual mobile numbers.
+
+    `sender` and `recipient` are <From> and <To>; `text` may be empty;
+    `received_at` comes from an optional <ReceivedAt> (or <OccurredAt>).
+    """
 
     notification_id: str
     message_id: str
@@ -55,7 +63,11 @@ class InboundMessage:
 
 @dataclass(frozen=True, slots=True)
 class MessageDelivered:
-    """An outbound message reached the handset."""
+    """An outbound message reached the handset.
+
+    `message_id` is the id the send API returned; `occurred_at` is None when the
+    notification carries no date.
+    """
 
     notification_id: str
     message_id: str
@@ -65,7 +77,7 @@ class MessageDelivered:
 
 @dataclass(frozen=True, slots=True)
 class MessageFailed:
-    """An outbound message could not be delivered."""
+    """An outbound message could not be delivered; see MessageDelivered."""
 
     notification_id: str
     message_id: str
@@ -159,28 +171,25 @@ def parse_timestamp(value: str) -> datetime:
     # yyyy-MM-ddTHH:mm:ss are every third character from the fifth.
     if len(value) < _DATE_TIME_CHARS or value[4:_DATE_TIME_CHARS:3] != "--T::":
         raise ValueError(f"not an Esendex date and time: {value!r}")
-    if len(value) == _DATE_TIME_CHARS:
-        return datetime.fromisoformat(value + "+00:00")
-    fraction, offset = value[_DATE_TIME_CHARS:], "+00:00"
-    if fraction[-1:] == "Z":
-        fraction = fraction[:-1]
-    elif fraction[-6:-5] in {"+", "-"} and fraction[-3:-2] == ":":
-        fraction, offset = fraction[:-6], fraction[-6:]
-    if fraction and not (
-        fraction[0] == "."
-        and fraction[1:].isdigit()
-        and len(fraction) <= len(".fffffff")
-    ):
-        raise ValueError(f"not an Esendex date and time: {value!r}")
-    # .NET writes 100 ns ticks (7 digits); a datetime holds microseconds (6).
-    date_time = value[:_DATE_TIME_CHARS] + fraction[: len(".ffffff")]
-    parsed = datetime.fromisoformat(date_time + offset)
-    if parsed.tzinfo is UTC:
-        return parsed
+    local, offset = value, "+00:00"
+    if len(value) > _DATE_TIME_CHARS:
+        if value[-1] == "Z":
+            local = value[:-1]
+        elif value[-6] in "+-" and value[-3] == ":":
+            local, offset = value[:-6], value[-6:]
+        if len(local) > _DATE_TIME_CHARS and not (
+            local[_DATE_TIME_CHARS] == "."
+            and local[_DATE_TIME_CHARS + 1 :].isdigit()
+            and len(local) <= _DATE_TIME_CHARS + len(".fffffff")
+        ):
+            raise ValueError(f"not an Esendex date and time: {value!r}")
+        # .NET writes 100 ns ticks (7 digits); a datetime holds microseconds (6).
+        local = local[: _DATE_TIME_CHARS + len(".ffffff")]
     try:
-        return parsed.astimezone(UTC)
-    except OverflowError as err:
-        raise ValueError(f"date and time out of range: {value!r}") from err
+        parsed = datetime.fromisoformat(local + offset)
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as err:
+        raise ValueError(f"not an Esendex date and time: {value!r}") from err
 
 
 def _key(tag: str) -> str:
@@ -211,7 +220,7 @@ def _missing(root: str, field: str) -> NoReturn:
 
 
 def _timestamp(value: str, field: str) -> datetime | None:
-    if not value:
+    if not value:  # an empty element says no more than a missing one
         return None
     try:
         return parse_timestamp(value)

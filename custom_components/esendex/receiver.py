@@ -27,6 +27,8 @@ from .const import (
     ATTR_NOTIFICATION_ID,
     ATTR_OCCURRED_AT,
     ATTR_RECEIVED_AT,
+    ATTR_RECIPIENT,
+    ATTR_SENT_AT,
     ATTR_TEXT,
     ATTR_TO,
     CONF_ACCOUNT_ID,
@@ -37,16 +39,19 @@ from .const import (
     SEEN_MAX_IDS,
     SEEN_RETENTION_SECONDS,
     SEEN_SAVE_DELAY_SECONDS,
+    SENT_MAX_MESSAGES,
+    SENT_RETENTION_SECONDS,
     STATUS_DELIVERED,
     STATUS_FAILED,
     STORAGE_VERSION,
 )
 from .dedupe import SeenNotifications
+from .outbox import SentMessages, SentRecord
 from .protocol import InboundMessage, MessageDelivered, MessageFailed, Notification
 
 _LOGGER = logging.getLogger(__name__)
 
-type StoredSeen = dict[str, list[tuple[str, float]]]
+type StoredRecord = dict[str, Any]
 
 
 class Outcome(StrEnum):
@@ -112,8 +117,15 @@ class NotificationReceiver:
         account_id: str | None = entry.options.get(CONF_ACCOUNT_ID)
         self.account_id = account_id.lower() if account_id else None
         self.seen = SeenNotifications(SEEN_RETENTION_SECONDS, SEEN_MAX_IDS)
+        # Inbound SMS by MessageId: the inbox catch-up and a late push of the same
+        # SMS carry different notification ids (or none) but the same MessageId.
+        self.inbound_ids = SeenNotifications(SEEN_RETENTION_SECONDS, SEEN_MAX_IDS)
+        self.sent = SentMessages(SENT_RETENTION_SECONDS, SENT_MAX_MESSAGES)
+        # receivedat of the newest inbox message handled; None before the first
+        # catch-up, which only records where the inbox stands.
+        self.inbox_newest: datetime | None = None
         self._clock = clock
-        self._store: Store[StoredSeen] = Store(
+        self._store: Store[StoredRecord] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.seen"
         )
         self._foreign_account_reported = False
@@ -123,15 +135,22 @@ class NotificationReceiver:
         self._status_signal = status_signal(entry.entry_id)
 
     async def async_load(self) -> None:
-        """Load the ids seen before the last restart or reload."""
+        """Load what was recorded before the last restart or reload."""
         stored = await self._store.async_load()
         if not stored:
             return
+        now = self._clock()
         try:
             self.seen.load(
-                ((str(item[0]), float(item[1])) for item in stored["seen"]),
-                self._clock(),
+                ((str(item[0]), float(item[1])) for item in stored["seen"]), now
             )
+            self.inbound_ids.load(
+                ((str(item[0]), float(item[1])) for item in stored.get("inbound", [])),
+                now,
+            )
+            self.sent.load(stored.get("sent", []), now)
+            if newest := stored.get("inbox_newest"):
+                self.inbox_newest = dt_util.parse_datetime(str(newest))
         except KeyError, IndexError, TypeError, ValueError:
             _LOGGER.warning(
                 "Ignoring an unreadable record of seen notifications for %s",
@@ -151,9 +170,30 @@ class NotificationReceiver:
         """Delete the stored record of this entry."""
         await self._store.async_remove()
 
-    def _data_to_store(self) -> StoredSeen:
+    def _data_to_store(self) -> StoredRecord:
         self._save_scheduled = False
-        return {"seen": self.seen.as_list()}
+        return {
+            "seen": self.seen.as_list(),
+            "inbound": self.inbound_ids.as_list(),
+            "sent": self.sent.as_list(),
+            "inbox_newest": self.inbox_newest.isoformat()
+            if self.inbox_newest
+            else None,
+        }
+
+    @callback
+    def _async_schedule_save(self) -> None:
+        # Store.async_delay_save postpones the write on every call, so under steady
+        # traffic it would never write; asking once per save makes it a throttle.
+        if not self._save_scheduled:
+            self._save_scheduled = True
+            self._store.async_delay_save(self._data_to_store, SEEN_SAVE_DELAY_SECONDS)
+
+    @callback
+    def async_record_sent(self, message_id: str, record: SentRecord) -> None:
+        """Remember a message sent from Home Assistant, to match its receipts."""
+        self.sent.add(message_id, record, self._clock())
+        self._async_schedule_save()
 
     @callback
     def async_process(self, notification: Notification) -> Outcome:
@@ -170,32 +210,54 @@ class NotificationReceiver:
         ):
             self._report_foreign_account(notification.account_id)
             return Outcome.OTHER_ACCOUNT
-        if notification.notification_id in self.seen:
+        if notification.notification_id in self.seen or (
+            isinstance(notification, InboundMessage)
+            and notification.message_id in self.inbound_ids
+        ):
             _LOGGER.debug(
                 "Ignoring duplicate notification %s", notification.notification_id
             )
             return Outcome.DUPLICATE
 
-        context = Context()
+        now = self._clock()
         if isinstance(notification, InboundMessage):
-            self._publish_inbound(notification, context)
+            self._publish_inbound(notification, notification.notification_id)
+            # Recorded only once published: if publishing raised, the caller
+            # answers 503 and Esendex's retry gets another chance.
+            self.inbound_ids.add(notification.message_id, now)
         else:
-            self._publish_status(notification, context)
-        # Recorded only once published: if publishing raised, the caller answers 503
-        # and Esendex's retry gets another chance.
-        self.seen.add(notification.notification_id, self._clock())
-        # Store.async_delay_save postpones the write on every call, so under steady
-        # traffic it would never write; asking once per save makes it a throttle.
-        if not self._save_scheduled:
-            self._save_scheduled = True
-            self._store.async_delay_save(self._data_to_store, SEEN_SAVE_DELAY_SECONDS)
+            self._publish_status(notification)
+        self.seen.add(notification.notification_id, now)
+        self._async_schedule_save()
         return Outcome.PROCESSED
 
-    def _publish_inbound(self, message: InboundMessage, context: Context) -> None:
+    @callback
+    def async_process_caught_up(self, message: InboundMessage) -> bool:
+        """Publish an inbound SMS found in the inbox, unless it was handled.
+
+        Returns whether it was published. It has no push notification id.
+        """
+        if self.closed or message.message_id in self.inbound_ids:
+            return False
+        self._publish_inbound(message, None)
+        self.inbound_ids.add(message.message_id, self._clock())
+        self._async_schedule_save()
+        return True
+
+    @callback
+    def async_set_inbox_newest(self, newest: datetime) -> None:
+        """Record how far the inbox has been caught up."""
+        self.inbox_newest = newest
+        self._async_schedule_save()
+
+    def _publish_inbound(
+        self, message: InboundMessage, notification_id: str | None
+    ) -> None:
+        context = Context()
         received_at = message.received_at or dt_util.utcnow()
         event_data = {
             ATTR_CONFIG_ENTRY_ID: self.entry_id,
-            ATTR_NOTIFICATION_ID: message.notification_id,
+            ATTR_NOTIFICATION_ID: notification_id,
             ATTR_MESSAGE_ID: message.message_id,
             ATTR_ACCOUNT_ID: message.account_id,
             ATTR_FROM: message.sender,
@@ -210,9 +272,7 @@ class NotificationReceiver:
             ReceivedInbound(message, received_at, event_data, context),
         )
 
-    def _publish_status(
-        self, message: MessageDelivered | MessageFailed, context: Context
-    ) -> None:
+    def _publish_status(self, message: MessageDelivered | MessageFailed) -> None:
         occurred_at = message.occurred_at or dt_util.utcnow()
         event_data: dict[str, Any] = {
             ATTR_CONFIG_ENTRY_ID: self.entry_id,
@@ -221,6 +281,14 @@ class NotificationReceiver:
             ATTR_ACCOUNT_ID: message.account_id,
             ATTR_OCCURRED_AT: occurred_at.isoformat(),
         }
+        if (sent := self.sent.get(message.message_id)) is not None:
+            event_data[ATTR_RECIPIENT] = sent.recipient
+            event_data[ATTR_TEXT] = sent.text
+            event_data[ATTR_SENT_AT] = sent.sent_at
+            # Chained to the action that sent it, for the logbook's "triggered by".
+            context = Context(parent_id=sent.context_id)
+        else:
+            context = Context()
         if isinstance(message, MessageFailed):
             event_type, status = EVENT_MESSAGE_FAILED, STATUS_FAILED
             if (reason := message.failure_reason) is not None:

@@ -185,10 +185,9 @@ class LastDeliveryStatusSensor(EsendexRestoreSensor):
     async def async_added_to_hass(self) -> None:
         """Restore, then listen for delivery reports."""
         await super().async_added_to_hass()
-        if self.extra_state_attributes:
-            restored = self.extra_state_attributes.get(ATTR_OCCURRED_AT)
-            if isinstance(restored, str):
-                self._occurred_at = dt_util.parse_datetime(restored)
+        restored = (self.extra_state_attributes or {}).get(ATTR_OCCURRED_AT)
+        # parse_datetime answers None for anything unreadable, as for nothing.
+        self._occurred_at = dt_util.parse_datetime(str(restored or ""))
         self.async_on_remove(
             async_dispatcher_connect(
                 self.hass, status_signal(self.entry_id), self._async_status
