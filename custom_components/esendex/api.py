@@ -171,9 +171,13 @@ class EsendexClient:
         authentication cannot carry.
         """
         self._session = session
-        # Latin-1, aiohttp's default, would fail on other characters in a password
-        # before the request is even sent; RFC 7617 allows UTF-8.
-        self._auth = aiohttp.BasicAuth(username, password, encoding="utf-8")
+        # aiohttp 3.14 deprecates BasicAuth for this header; it encodes UTF-8, which
+        # RFC 7617 allows, where BasicAuth's Latin-1 failed on other characters.
+        self._headers = {
+            hdrs.ACCEPT: _XML,
+            hdrs.AUTHORIZATION: aiohttp.encode_basic_auth(username, password),
+            hdrs.USER_AGENT: USER_AGENT,
+        }
         self._base_url = base_url if base_url.endswith("/") else f"{base_url}/"
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
@@ -272,9 +276,9 @@ class EsendexClient:
         params: dict[str, int] | None = None,
         data: bytes | None = None,
     ) -> bytes:
-        headers = {hdrs.ACCEPT: _XML, hdrs.USER_AGENT: USER_AGENT}
+        headers = self._headers
         if data is not None:
-            headers[hdrs.CONTENT_TYPE] = f"{_XML}; charset=utf-8"
+            headers = {**headers, hdrs.CONTENT_TYPE: f"{_XML}; charset=utf-8"}
         try:
             async with self._session.request(
                 method,
@@ -282,7 +286,6 @@ class EsendexClient:
                 params=params,
                 data=data,
                 headers=headers,
-                auth=self._auth,
                 timeout=self._timeout,
                 # A redirect could take the credentials elsewhere; Esendex sends none.
                 allow_redirects=False,

@@ -1,5 +1,6 @@
 """Config, options and reconfigure flows for Esendex SMS."""
 
+from collections.abc import Mapping
 from typing import Any
 import uuid
 
@@ -10,14 +11,32 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
 import probatio
 
+from .api import (
+    Account,
+    AccountNotFoundError,
+    EsendexAuthError,
+    EsendexClient,
+    EsendexConnectionError,
+    EsendexError,
+    EsendexServerError,
+    normalise_recipient,
+)
 from .const import (
     CONF_ACCOUNT_ID,
+    CONF_ACCOUNT_REFERENCE,
     CONF_CLOUDHOOK,
+    CONF_DEFAULT_RECIPIENT,
     CONF_REGENERATE_URL,
     DEFAULT_TITLE,
     DOMAIN,
@@ -91,8 +110,67 @@ async def _async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
     await async_delete_cloudhook(hass, webhook_id)
 
 
+CREDENTIALS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_USERNAME): str,
+        probatio.Required(CONF_PASSWORD): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        ),
+        probatio.Required(CONF_ACCOUNT_REFERENCE): str,
+    }
+)
+REAUTH_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_USERNAME): str,
+        probatio.Required(CONF_PASSWORD): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        ),
+    }
+)
+API_PLACEHOLDERS = {
+    "esendex_api_settings": "Esendex → Settings → Users → your user → API password",
+}
+
+
+def _credentials(user_input: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        CONF_USERNAME: user_input[CONF_USERNAME].strip(),
+        CONF_PASSWORD: user_input[CONF_PASSWORD],
+        CONF_ACCOUNT_REFERENCE: user_input[CONF_ACCOUNT_REFERENCE].strip(),
+    }
+
+
+async def _async_check_credentials(
+    hass: HomeAssistant, user_input: Mapping[str, Any]
+) -> tuple[Account | None, dict[str, str]]:
+    """Return the account the credentials open, or the form error to show."""
+    credentials = _credentials(user_input)
+    client = EsendexClient(
+        async_get_clientsession(hass),
+        credentials[CONF_USERNAME],
+        credentials[CONF_PASSWORD],
+    )
+    try:
+        return await client.async_get_account(credentials[CONF_ACCOUNT_REFERENCE]), {}
+    except EsendexAuthError:
+        return None, {"base": "invalid_auth"}
+    except AccountNotFoundError:
+        return None, {CONF_ACCOUNT_REFERENCE: "account_not_found"}
+    except EsendexConnectionError, EsendexServerError:
+        return None, {"base": "cannot_connect"}
+    except EsendexError:
+        return None, {"base": "unexpected_answer"}
+
+
+def _api_title(hass: HomeAssistant, reference: str) -> str:
+    """Return the default title for a first entry, else one with the reference."""
+    if hass.config_entries.async_entries(DOMAIN):
+        return f"{DEFAULT_TITLE} {reference}"
+    return DEFAULT_TITLE
+
+
 class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Receive-only setup: nothing to type, a webhook URL to copy."""
+    """Receive only (nothing to type), or receive and send with API credentials."""
 
     VERSION = 1
 
@@ -103,6 +181,40 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
         return EsendexOptionsFlow()
 
     async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose: receive only, or receive and send with API credentials."""
+        return self.async_show_menu(
+            step_id="user", menu_options=["receive_only", "api_access"]
+        )
+
+    async def async_step_api_access(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Check the API credentials, then create the entry for that account."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            account, errors = await _async_check_credentials(self.hass, user_input)
+            if account is not None:
+                await self.async_set_unique_id(account.id)
+                self._abort_if_unique_id_configured()
+                if _account_in_use(self.hass, account.id, except_entry_id=None):
+                    return self.async_abort(reason="already_configured")
+                return await self._async_create(
+                    account.id,
+                    credentials=_credentials(user_input),
+                    title=_api_title(self.hass, account.reference),
+                )
+        return self.async_show_form(
+            step_id="api_access",
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA, user_input
+            ),
+            errors=errors,
+            description_placeholders=API_PLACEHOLDERS,
+        )
+
+    async def async_step_receive_only(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Create the entry with a fresh secret webhook id and show its URL."""
@@ -118,14 +230,20 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
                 else:
                     return await self._async_create(account_id)
         return self.async_show_form(
-            step_id="user",
+            step_id="receive_only",
             data_schema=self.add_suggested_values_to_schema(
                 ACCOUNT_ID_SCHEMA, user_input
             ),
             errors=errors,
         )
 
-    async def _async_create(self, account_id: str | None) -> ConfigFlowResult:
+    async def _async_create(
+        self,
+        account_id: str | None,
+        *,
+        credentials: dict[str, str] | None = None,
+        title: str | None = None,
+    ) -> ConfigFlowResult:
         webhook_id = webhook.async_generate_id()
         cloudhook = _cloud_is_active(self.hass)
         try:
@@ -134,12 +252,17 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(
                 reason="cloud_not_connected", translation_domain=HOMEASSISTANT_DOMAIN
             )
-        title = DEFAULT_TITLE
-        if account_id is not None:
-            title = f"{DEFAULT_TITLE} {account_id[:8]}"
+        if title is None:
+            title = DEFAULT_TITLE
+            if account_id is not None:
+                title = f"{DEFAULT_TITLE} {account_id[:8]}"
         return self.async_create_entry(
             title=title,
-            data={CONF_WEBHOOK_ID: webhook_id, CONF_CLOUDHOOK: cloudhook},
+            data={
+                CONF_WEBHOOK_ID: webhook_id,
+                CONF_CLOUDHOOK: cloudhook,
+                **(credentials or {}),
+            },
             options={CONF_ACCOUNT_ID: account_id} if account_id else {},
             description_placeholders={
                 "webhook_url": url,
@@ -147,7 +270,88 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
             },
         )
 
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Esendex refused the credentials: ask for them again."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Check the new credentials against the same account."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            user_input = {
+                **user_input,
+                CONF_ACCOUNT_REFERENCE: entry.data[CONF_ACCOUNT_REFERENCE],
+            }
+            account, errors = await _async_check_credentials(self.hass, user_input)
+            if account is not None:
+                if account.id != entry.options.get(CONF_ACCOUNT_ID):
+                    return self.async_abort(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates=_credentials(user_input)
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                REAUTH_SCHEMA,
+                user_input or {CONF_USERNAME: entry.data.get(CONF_USERNAME)},
+            ),
+            errors=errors,
+            description_placeholders={
+                "account_reference": entry.data[CONF_ACCOUNT_REFERENCE],
+                **API_PLACEHOLDERS,
+            },
+        )
+
     async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose: the webhook URL, or the API credentials."""
+        return self.async_show_menu(
+            step_id="reconfigure", menu_options=["reconfigure_url", "reconfigure_api"]
+        )
+
+    async def async_step_reconfigure_api(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add API credentials to an entry, or change them."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            account, errors = await _async_check_credentials(self.hass, user_input)
+            if account is not None:
+                filtered = entry.options.get(CONF_ACCOUNT_ID)
+                if filtered not in (None, account.id):
+                    return self.async_abort(reason="wrong_account")
+                if _account_in_use(
+                    self.hass, account.id, except_entry_id=entry.entry_id
+                ):
+                    return self.async_abort(reason="already_configured")
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=account.id,
+                    data_updates=_credentials(user_input),
+                    options={**entry.options, CONF_ACCOUNT_ID: account.id},
+                )
+        return self.async_show_form(
+            step_id="reconfigure_api",
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA,
+                user_input
+                or {
+                    key: entry.data.get(key)
+                    for key in (CONF_USERNAME, CONF_ACCOUNT_REFERENCE)
+                },
+            ),
+            errors=errors,
+            description_placeholders=API_PLACEHOLDERS,
+        )
+
+    async def async_step_reconfigure_url(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show the URL again; optionally replace it when it has leaked."""
@@ -158,7 +362,7 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
             if user_input is None:
                 url = await _async_public_url(self.hass, old_id, cloudhook)
                 return self.async_show_form(
-                    step_id="reconfigure",
+                    step_id="reconfigure_url",
                     data_schema=probatio.Schema(
                         {probatio.Required(CONF_REGENERATE_URL, default=False): bool}
                     ),
@@ -198,9 +402,48 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class EsendexOptionsFlow(OptionsFlowWithReload):
-    """Restrict an entry to one Esendex account."""
+    """Receive-only entries: the account filter. API entries: the default recipient.
+
+    An API entry's account is the one its credentials open; it is not an option.
+    """
 
     async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the options that apply to this entry."""
+        if CONF_USERNAME in self.config_entry.data:
+            return await self.async_step_sending(user_input)
+        return await self.async_step_account_filter(user_input)
+
+    async def async_step_sending(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the number the notify entity texts."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options = {
+                key: value
+                for key, value in self.config_entry.options.items()
+                if key != CONF_DEFAULT_RECIPIENT
+            }
+            number = (user_input.get(CONF_DEFAULT_RECIPIENT) or "").strip()
+            try:
+                if number:
+                    options[CONF_DEFAULT_RECIPIENT] = normalise_recipient(number)
+            except ValueError:
+                errors[CONF_DEFAULT_RECIPIENT] = "invalid_recipient"
+            else:
+                return self.async_create_entry(data=options)
+        return self.async_show_form(
+            step_id="sending",
+            data_schema=self.add_suggested_values_to_schema(
+                probatio.Schema({probatio.Optional(CONF_DEFAULT_RECIPIENT): str}),
+                user_input or dict(self.config_entry.options),
+            ),
+            errors=errors,
+        )
+
+    async def async_step_account_filter(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the optional Esendex Account ID."""
@@ -220,7 +463,7 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
                         data={CONF_ACCOUNT_ID: account_id} if account_id else {}
                     )
         return self.async_show_form(
-            step_id="init",
+            step_id="account_filter",
             data_schema=self.add_suggested_values_to_schema(
                 ACCOUNT_ID_SCHEMA, user_input or dict(self.config_entry.options)
             ),

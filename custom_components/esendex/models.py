@@ -1,10 +1,14 @@
 """Typed runtime data for an Esendex SMS config entry."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
 from .receiver import NotificationReceiver
+
+if TYPE_CHECKING:
+    from .coordinator import EsendexAccountCoordinator
 
 
 @dataclass(slots=True)
@@ -14,6 +18,8 @@ class EsendexRuntimeData:
     receiver: NotificationReceiver
     # The id registered at setup; entry.data may already hold a new one at unload.
     webhook_id: str
+    # Only for entries with API credentials (sending, credits, inbox catch-up).
+    coordinator: EsendexAccountCoordinator | None = None
 
 
 type EsendexConfigEntry = ConfigEntry[EsendexRuntimeData]

@@ -60,8 +60,8 @@ class Outcome(StrEnum):
     PROCESSED = "processed"
     DUPLICATE = "duplicate"
     OTHER_ACCOUNT = "ignored: notification for another Esendex account"
-    # Answered 503, so that Esendex retries: the entry is unloading.
-    UNAVAILABLE = "unavailable: the integration is reloading"
+    # Answered 503, so that Esendex retries: the entry is loading or unloading.
+    UNAVAILABLE = "unavailable: the integration is starting or reloading"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +130,8 @@ class NotificationReceiver:
         )
         self._foreign_account_reported = False
         self._save_scheduled = False
-        self.closed = False
+        # False until the entities listen, and again once the entry unloads.
+        self.accepting = False
         self._inbound_signal = inbound_signal(entry.entry_id)
         self._status_signal = status_signal(entry.entry_id)
 
@@ -163,7 +164,7 @@ class NotificationReceiver:
         A request still being read when the entry unloads would otherwise be
         recorded here, after the save, and the next load would not know its id.
         """
-        self.closed = True
+        self.accepting = False
         await self._store.async_save(self._data_to_store())
 
     async def async_remove(self) -> None:
@@ -202,7 +203,7 @@ class NotificationReceiver:
         Runs without awaiting, so no concurrent retry of the same notification can
         slip in between the duplicate check and the record.
         """
-        if self.closed:
+        if not self.accepting:
             return Outcome.UNAVAILABLE
         if (
             self.account_id is not None
@@ -237,7 +238,7 @@ class NotificationReceiver:
 
         Returns whether it was published. It has no push notification id.
         """
-        if self.closed or message.message_id in self.inbound_ids:
+        if not self.accepting or message.message_id in self.inbound_ids:
             return False
         self._publish_inbound(message, None)
         self.inbound_ids.add(message.message_id, self._clock())

@@ -9,16 +9,19 @@ from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
-from homeassistant.const import MAX_LENGTH_STATE_STATE
+from homeassistant.const import MAX_LENGTH_STATE_STATE, EntityCategory
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .const import ATTR_OCCURRED_AT, STATUS_DELIVERED, STATUS_FAILED
+from .coordinator import EsendexAccountCoordinator
 from .entity import EsendexEntity
 from .models import EsendexConfigEntry
 from .receiver import ReceivedInbound, ReceivedStatus, inbound_signal, status_signal
@@ -44,18 +47,27 @@ LAST_DELIVERY_STATUS = SensorEntityDescription(
 )
 
 
+CREDITS_REMAINING = SensorEntityDescription(
+    key="credits_remaining",
+    translation_key="credits_remaining",
+    state_class=SensorStateClass.MEASUREMENT,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: EsendexConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the entry's sensors."""
-    async_add_entities(
-        [
-            LastInboundMessageSensor(entry, LAST_INBOUND_MESSAGE),
-            LastDeliveryStatusSensor(entry, LAST_DELIVERY_STATUS),
-        ]
-    )
+    sensors: list[SensorEntity] = [
+        LastInboundMessageSensor(entry, LAST_INBOUND_MESSAGE),
+        LastDeliveryStatusSensor(entry, LAST_DELIVERY_STATUS),
+    ]
+    if (coordinator := entry.runtime_data.coordinator) is not None:
+        sensors.append(CreditsRemainingSensor(entry, CREDITS_REMAINING, coordinator))
+    async_add_entities(sensors)
 
 
 def _attributes(event_data: dict[str, Any]) -> dict[str, Any]:
@@ -207,3 +219,24 @@ class LastDeliveryStatusSensor(EsendexRestoreSensor):
             return
         self._occurred_at = received.occurred_at
         self._async_update(received.status, received.event_data, received.context)
+
+
+class CreditsRemainingSensor(
+    EsendexEntity, CoordinatorEntity[EsendexAccountCoordinator], SensorEntity
+):
+    """Messages the account can still send, read after each send and every 30 min."""
+
+    def __init__(
+        self,
+        entry: EsendexConfigEntry,
+        description: SensorEntityDescription,
+        coordinator: EsendexAccountCoordinator,
+    ) -> None:
+        """Attach to the entry's device and coordinator."""
+        EsendexEntity.__init__(self, entry, description)
+        CoordinatorEntity.__init__(self, coordinator)
+
+    @property
+    def native_value(self) -> int | None:
+        """Return the credits left, as the account reports them."""
+        return self.coordinator.data.messages_remaining

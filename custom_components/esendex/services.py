@@ -1,0 +1,195 @@
+"""The `esendex.send_sms` action, and the sending shared with the notify entity."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    Context,
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
+import probatio
+
+from .api import (
+    MAX_VALIDITY_HOURS,
+    EsendexAuthError,
+    EsendexConnectionError,
+    EsendexCreditsError,
+    EsendexRequestError,
+    EsendexResponseError,
+    EsendexServerError,
+    OutboundMessage,
+    SentMessage,
+    normalise_recipient,
+    validate_originator,
+)
+from .const import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_MESSAGE,
+    ATTR_MESSAGE_ID,
+    ATTR_MESSAGES,
+    ATTR_ORIGINATOR,
+    ATTR_TO,
+    ATTR_VALIDITY,
+    DOMAIN,
+    SERVICE_SEND_SMS,
+)
+from .models import EsendexConfigEntry
+from .outbox import SentRecord
+
+SEND_SMS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Required(ATTR_TO): probatio.All(
+            cv.ensure_list, [cv.string], probatio.Length(min=1)
+        ),
+        probatio.Required(ATTR_MESSAGE): probatio.All(
+            cv.string, probatio.Length(min=1)
+        ),
+        probatio.Optional(ATTR_ORIGINATOR): cv.string,
+        probatio.Optional(ATTR_VALIDITY): probatio.All(
+            probatio.Coerce(int), probatio.Range(min=1, max=MAX_VALIDITY_HOURS)
+        ),
+    }
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions (once, whatever the entries)."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SEND_SMS,
+        _async_handle_send_sms,
+        schema=SEND_SMS_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+
+
+async def _async_handle_send_sms(call: ServiceCall) -> ServiceResponse:
+    entry = _sending_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    sent = await async_send_sms(
+        entry,
+        call.data[ATTR_TO],
+        call.data[ATTR_MESSAGE],
+        originator=call.data.get(ATTR_ORIGINATOR),
+        validity_hours=call.data.get(ATTR_VALIDITY),
+        context=call.context,
+    )
+    return {
+        ATTR_MESSAGES: [
+            {ATTR_TO: message.to, ATTR_MESSAGE_ID: message.message_id}
+            for message in sent
+        ]
+    }
+
+
+def _sending_entry(hass: HomeAssistant, entry_id: str) -> EsendexConfigEntry:
+    entry: EsendexConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_found",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"title": entry.title},
+        )
+    if entry.runtime_data.coordinator is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_credentials",
+            translation_placeholders={"title": entry.title},
+        )
+    return entry
+
+
+async def async_send_sms(
+    entry: EsendexConfigEntry,
+    recipients: Sequence[str],
+    text: str,
+    *,
+    originator: str | None = None,
+    validity_hours: int | None = None,
+    context: Context | None = None,
+) -> list[SentMessage]:
+    """Send one SMS to each recipient, remember them, and refresh the credits."""
+    coordinator = entry.runtime_data.coordinator
+    if coordinator is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_credentials",
+            translation_placeholders={"title": entry.title},
+        )
+    numbers = [
+        _valid(normalise_recipient, "invalid_recipient", to) for to in recipients
+    ]
+    if originator is not None:
+        originator = _valid(validate_originator, "invalid_originator", originator)
+    try:
+        sent = await coordinator.client.async_send(
+            coordinator.account_reference,
+            [OutboundMessage(to=number, body=text) for number in numbers],
+            originator=originator,
+            validity_hours=validity_hours,
+        )
+    except EsendexCreditsError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="no_credits"
+        ) from err
+    except EsendexAuthError as err:
+        entry.async_start_reauth(coordinator.hass)
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="auth_failed"
+        ) from err
+    except (EsendexServerError, EsendexConnectionError) as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="service_unavailable"
+        ) from err
+    except EsendexRequestError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="request_refused",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except EsendexResponseError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="unexpected_response"
+        ) from err
+    sent_at = dt_util.utcnow().isoformat()
+    receiver = entry.runtime_data.receiver
+    for message in sent:
+        receiver.async_record_sent(
+            message.message_id,
+            SentRecord(
+                recipient=message.to,
+                text=text,
+                sent_at=sent_at,
+                context_id=context.id if context else None,
+                user_id=context.user_id if context else None,
+            ),
+        )
+    await coordinator.async_request_refresh()
+    return sent
+
+
+def _valid(check: Any, translation_key: str, value: str) -> str:
+    try:
+        result: str = check(value)
+    except ValueError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders={"value": value, "reason": str(err)},
+        ) from err
+    return result
