@@ -506,3 +506,34 @@ def delivery_notification(
         f"<AccountId>{account_id}</AccountId><OccurredAt>{occurred_at}</OccurredAt>"
         f"</{kind}>"
     )
+
+
+async def add_integration(client: HassClient) -> tuple[str, str]:
+    """Set up a receive-only entry over REST; return its id and webhook URL.
+
+    The first step is a menu (receive only, or with API credentials); the
+    receive-only form has only optional fields, so it is submitted empty.
+    """
+    result = await client.async_post(
+        "/api/config/config_entries/flow",
+        {"handler": "esendex", "show_advanced_options": False},
+    )
+    assert result["type"] == "menu", result
+    assert result["step_id"] == "user", result
+    assert "receive_only" in result["menu_options"], result
+    result = await client.async_post(
+        f"/api/config/config_entries/flow/{result['flow_id']}",
+        {"next_step_id": "receive_only"},
+    )
+    assert result["type"] == "form", result
+    result = await client.async_post(
+        f"/api/config/config_entries/flow/{result['flow_id']}", {}
+    )
+    assert result["type"] == "create_entry", result
+    placeholders = result.get("description_placeholders") or {}
+    webhook_url = placeholders.get("webhook_url")
+    assert webhook_url, f"create_entry shows no webhook_url placeholder: {result}"
+    prefix = f"{client.hass.base_url}/api/webhook/"
+    assert webhook_url.startswith(prefix), webhook_url
+    assert len(webhook_url) > len(prefix), webhook_url
+    return result["result"]["entry_id"], webhook_url

@@ -24,6 +24,7 @@ import pytest
 from .e2e_support import (
     HassClient,
     HassProcess,
+    add_integration,
     delivery_notification,
     free_loopback_port,
     inbound_message,
@@ -145,32 +146,6 @@ async def test_webhook_to_events_and_entities_across_a_restart(
         await restart(client)
         await check_sensors_restored(client, sent, received_at)
         await check_replay_fires_nothing(client, webhook_url, sent)
-
-
-async def add_integration(client: HassClient) -> tuple[str, str]:
-    """Run the config flow over REST; return the entry id and the webhook URL."""
-    result = await client.async_post(
-        "/api/config/config_entries/flow",
-        {"handler": "esendex", "show_advanced_options": False},
-    )
-    assert result["type"] == "form", result
-    assert result["step_id"] == "user", result
-    # Every field is optional: submit each form empty until the entry is created
-    # (bounded, so a flow that loops fails here instead of hanging).
-    for _ in range(5):
-        if result["type"] != "form":
-            break
-        result = await client.async_post(
-            f"/api/config/config_entries/flow/{result['flow_id']}", {}
-        )
-    assert result["type"] == "create_entry", result
-    placeholders = result.get("description_placeholders") or {}
-    webhook_url = placeholders.get("webhook_url")
-    assert webhook_url, f"create_entry shows no webhook_url placeholder: {result}"
-    prefix = f"{client.hass.base_url}/api/webhook/"
-    assert webhook_url.startswith(prefix), webhook_url
-    assert len(webhook_url) > len(prefix), webhook_url
-    return result["result"]["entry_id"], webhook_url
 
 
 async def post_notifications(

@@ -60,10 +60,11 @@ from .e2e_support import (
     EventSubscription,
     HassClient,
     HassProcess,
+    add_integration,
     free_loopback_port,
     write_config_dir,
 )
-from .test_end_to_end import EVENT_TYPES, add_integration
+from .test_end_to_end import EVENT_TYPES
 
 pytest.importorskip(
     "homeassistant.__main__", reason="the end-to-end test runs the `hass` package"

@@ -42,6 +42,7 @@ from custom_components.esendex.protocol import parse_notification
 from tests.e2e_support import (
     HassClient,
     HassProcess,
+    add_integration,
     free_loopback_port,
     write_config_dir,
 )
@@ -273,14 +274,7 @@ async def bench_webhook(args: argparse.Namespace) -> dict[str, Any]:
                 client = HassClient(session, hass)
                 await client.async_onboard()
                 await client.async_wait_until_running()
-                flow = await client.async_post(
-                    "/api/config/config_entries/flow", {"handler": "esendex"}
-                )
-                result = await client.async_post(
-                    f"/api/config/config_entries/flow/{flow['flow_id']}", {}
-                )
-                esendex_url = result["description_placeholders"]["webhook_url"]
-                entry_id = result["result"]["entry_id"]
+                entry_id, esendex_url = await add_integration(client)
                 baseline_url = f"{hass.base_url}/api/webhook/{BASELINE_WEBHOOK_ID}"
                 return await _measure(
                     args, session, hass, config_dir, entry_id, esendex_url, baseline_url
