@@ -3,16 +3,27 @@
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
-from .const import ATTR_FROM, ATTR_TEXT, ATTR_TO
+from .const import (
+    ATTR_FROM,
+    ATTR_RECIPIENT,
+    ATTR_TEXT,
+    ATTR_TO,
+    CONF_DEFAULT_RECIPIENT,
+)
 from .models import EsendexConfigEntry
 
-# The webhook id is the only secret guarding the URL; numbers and texts are personal.
+# The webhook id is the only secret guarding the URL, the API password opens the
+# account; numbers, names and texts are personal.
 TO_REDACT = {
     CONF_WEBHOOK_ID,
+    CONF_USERNAME,
+    CONF_PASSWORD,
+    CONF_DEFAULT_RECIPIENT,
+    ATTR_RECIPIENT,
     "webhook_url",
     "cloudhook_url",
     ATTR_FROM,
@@ -55,6 +66,17 @@ async def async_get_config_entry_diagnostics(
         "receiver": {
             "account_filter": receiver.account_id is not None,
             "seen_notifications": len(receiver.seen),
+            "seen_inbound_messages": len(receiver.inbound_ids),
+            "sent_messages": len(receiver.sent),
+            "inbox_caught_up_to": receiver.inbox_newest.isoformat()
+            if receiver.inbox_newest
+            else None,
+        },
+        "api": None
+        if (coordinator := entry.runtime_data.coordinator) is None
+        else {
+            "last_update_success": coordinator.last_update_success,
+            "messages_remaining": coordinator.data.messages_remaining,
         },
         "entities": entities,
     }
