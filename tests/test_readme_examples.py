@@ -2,9 +2,15 @@
 
 Code blocks are found by the HTML comment right before their fence:
 `<!-- example: NAME -->` (automations), `<!-- card: NAME -->` (dashboard cards),
-`<!-- curl: NAME -->` (shell commands) and `<!-- payload: EVENT -->` (event data).
+`<!-- curl: NAME -->` (shell commands), `<!-- payload: EVENT -->` (event data),
+`<!-- steps: NAME -->` (script steps) and `<!-- response: NAME -->` (the response of
+the steps of the same name).
+
+Examples that send run against an entry with API credentials, with HA's
+`aioclient_mock` answering as the Esendex REST API does.
 """
 
+from collections.abc import Mapping
 from http import HTTPStatus
 import json
 from pathlib import Path
@@ -12,7 +18,16 @@ import re
 import textwrap
 from typing import Any
 
-from homeassistant.core import HomeAssistant, ServiceCall
+from defusedxml.ElementTree import fromstring
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    EntityCategory,
+)
+from homeassistant.core import Context, HomeAssistant, ServiceCall
+from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers.script import Script, async_validate_actions_config
 from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import parse_yaml
@@ -22,13 +37,23 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_mock_service,
 )
-
-from custom_components.esendex.const import (
-    EVENT_INBOUND_MESSAGE,
-    EVENT_MESSAGE_FAILED,
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
 )
 
-from .conftest import PostNotification
+from custom_components.esendex.const import (
+    CONF_ACCOUNT_ID,
+    CONF_ACCOUNT_REFERENCE,
+    CONF_CLOUDHOOK,
+    CONF_DEFAULT_RECIPIENT,
+    DOMAIN,
+    EVENT_INBOUND_MESSAGE,
+    EVENT_MESSAGE_DELIVERED,
+    EVENT_MESSAGE_FAILED,
+    SERVICE_SEND_SMS,
+)
+
+from .conftest import WEBHOOK_ID, PostNotification
 
 README = Path(__file__).parent.parent / "README.md"
 BLOCK = re.compile(
@@ -36,7 +61,7 @@ BLOCK = re.compile(
     r"(?P=indent)```(?P<lang>\w+)\n(?P<body>.*?)\n(?P=indent)```[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
-README_ENTITY_ID = re.compile(r"\b(?:sensor|event)\.esendex_sms_[a-z0-9_]+")
+README_ENTITY_ID = re.compile(r"\b(?:sensor|event|notify)\.esendex_sms_[a-z0-9_]+")
 
 SENDER = "447700900123"
 ACCOUNT_ID = "6145d724-98cb-41a2-8c4e-4b81ef694897"
@@ -45,6 +70,11 @@ ENTITY_IDS = {
     "sensor.esendex_sms_last_delivery_status",
     "event.esendex_sms_inbound_message",
     "event.esendex_sms_delivery_status",
+}
+# Only entries with API credentials have these.
+API_ENTITY_IDS = {
+    "sensor.esendex_sms_credits_remaining",
+    "notify.esendex_sms_sms",
 }
 
 # The notifications the README's examples and payloads are written for. Inline rather
@@ -81,6 +111,53 @@ FAILED_XML = f"""<MessageFailed>
   <OccurredAt>2015-11-09T15:18:19</OccurredAt>
 </MessageFailed>"""
 
+# The Esendex REST API, as the examples that send see it: an entry with credentials
+# for one account, and the XML Esendex answers with (the shapes of tests/fixtures/api).
+ENTRY_ID = "01JESENDEXTESTENTRY000000"
+ACCOUNT_REFERENCE = "EX0123456"
+API = "https://api.esendex.com/v1.0"
+ACCOUNTS_URL = f"{API}/accounts"
+DISPATCHER_URL = f"{API}/messagedispatcher"
+INBOX_URL = f"{API}/inbox/{ACCOUNT_REFERENCE}/messages"
+NS = "{http://api.esendex.com/ns/}"
+CREDITS = 250
+ACCOUNTS_ANSWER = f"""<?xml version="1.0" encoding="utf-8"?>
+<accounts xmlns="http://api.esendex.com/ns/">
+  <account id="{ACCOUNT_ID}" uri="{API}/accounts/{ACCOUNT_ID}">
+    <reference>{ACCOUNT_REFERENCE}</reference>
+    <label>Home</label>
+    <address>447860000000</address>
+    <type>Professional</type>
+    <messagesremaining>{CREDITS}</messagesremaining>
+    <expireson>2099-09-04T00:00:00</expireson>
+    <role>PowerUser</role>
+    <defaultdialcode>44</defaultdialcode>
+    <settings uri="{API}/accounts/{ACCOUNT_ID}/settings" />
+  </account>
+</accounts>"""
+EMPTY_INBOX = """<?xml version="1.0" encoding="utf-8"?>
+<messageheaders startindex="0" count="0" totalcount="0" \
+xmlns="http://api.esendex.com/ns/"/>"""
+# The ids the README's response and delivered payload show, in the order sent.
+MESSAGE_IDS = (
+    "1183c73d-2e62-4f60-b610-30f160bdfbd5",
+    "2a0c7ab4-7f3e-4d8e-9b1a-6c5d4e3f2a1b",
+)
+
+
+def dispatcher_answer(count: int = 1) -> str:
+    """Esendex's answer to a send: one header per message, ids in upper case."""
+    headers = "".join(
+        f'<messageheader uri="{API}/messageheaders/{message_id.upper()}" '
+        f'id="{message_id.upper()}" />'
+        for message_id in MESSAGE_IDS[:count]
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<messageheaders batchid="F8BF9867-FF81-49E4-ACC5-774DE793B776" '
+        f'xmlns="http://api.esendex.com/ns/">{headers}</messageheaders>'
+    )
+
 
 def readme_blocks(kind: str) -> dict[str, tuple[str, str]]:
     """Return {name: (language, dedented body)} of the README blocks of one kind."""
@@ -99,6 +176,90 @@ def readme_yaml(kind: str, name: str) -> Any:
     lang, body = readme_blocks(kind)[name]
     assert lang == "yaml"
     return parse_yaml(body)
+
+
+async def run_steps(
+    hass: HomeAssistant, name: str, response_variable: str | None = None
+) -> Any:
+    """Run README script steps; return the response variable's value at the end."""
+    steps = readme_yaml("steps", name)
+    sequence = steps if isinstance(steps, list) else [steps]
+    if response_variable is not None:
+        sequence = [
+            *sequence,
+            {"stop": "README steps done", "response_variable": response_variable},
+        ]
+    validated = await async_validate_actions_config(hass, cv.SCRIPT_SCHEMA(sequence))
+    script = Script(hass, validated, f"README {name}", DOMAIN)
+    result = await script.async_run(context=Context())
+    await hass.async_block_till_done()
+    return None if result is None else result.service_response
+
+
+def sent_sms(aioclient_mock: AiohttpClientMocker) -> list[tuple[str, str]]:
+    """Return (to, body) of every SMS POSTed to Esendex's messagedispatcher."""
+    sent: list[tuple[str, str]] = []
+    for method, url, data, _headers in aioclient_mock.mock_calls:
+        if method.upper() != "POST":
+            continue
+        assert str(url) == DISPATCHER_URL
+        root = fromstring(data)
+        assert root.tag == f"{NS}messages"
+        assert root.findtext(f"{NS}accountreference") == ACCOUNT_REFERENCE
+        sent.extend(
+            (message.findtext(f"{NS}to"), message.findtext(f"{NS}body"))
+            for message in root.iterfind(f"{NS}message")
+        )
+    return sent
+
+
+async def send_sms(hass: HomeAssistant, to: str, message: str) -> Mapping[str, Any]:
+    """Send with the action, as an automation would, and return its response."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        SERVICE_SEND_SMS,
+        {"config_entry_id": ENTRY_ID, "to": to, "message": message},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    await hass.async_block_till_done()
+    return response
+
+
+@pytest.fixture
+async def api_entry(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> MockConfigEntry:
+    """An entry with API credentials and a default recipient, set up.
+
+    Esendex answers the account and an empty inbox; each test adds its send answer.
+    """
+    aioclient_mock.get(ACCOUNTS_URL, text=ACCOUNTS_ANSWER)
+    aioclient_mock.get(INBOX_URL, text=EMPTY_INBOX)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Esendex SMS",
+        unique_id=ACCOUNT_ID,
+        data={
+            CONF_WEBHOOK_ID: WEBHOOK_ID,
+            CONF_CLOUDHOOK: False,
+            CONF_USERNAME: "home@example.com",
+            CONF_PASSWORD: "api-password",
+            CONF_ACCOUNT_REFERENCE: ACCOUNT_REFERENCE,
+        },
+        options={
+            CONF_ACCOUNT_ID: ACCOUNT_ID,
+            CONF_DEFAULT_RECIPIENT: "+447700900123",
+        },
+        entry_id=ENTRY_ID,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    # The first inbox catch-up runs in the background after setup.
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert any(str(call[1]).startswith(INBOX_URL) for call in aioclient_mock.mock_calls)
+    return entry
 
 
 async def setup_example(hass: HomeAssistant, name: str) -> None:
@@ -139,14 +300,19 @@ def test_readme_has_the_examples() -> None:
         "forward-sms",
         "forward-sms-event-entity",
         "keyword-open-gate",
+        "keyword-open-gate-reply",
+        "sms-status-reply",
         "failed-message-alert",
     }
     assert set(readme_blocks("card")) == {"last-sms"}
     assert set(readme_blocks("curl")) == {"inbound"}
     assert set(readme_blocks("payload")) == {
         EVENT_INBOUND_MESSAGE,
+        EVENT_MESSAGE_DELIVERED,
         EVENT_MESSAGE_FAILED,
     }
+    assert set(readme_blocks("steps")) == {"notify-send-message", "send-sms"}
+    assert set(readme_blocks("response")) == {"send-sms"}
 
 
 @pytest.mark.parametrize("example", ["forward-sms", "forward-sms-event-entity"])
@@ -225,14 +391,70 @@ async def test_failed_message_alert(
     ]
 
 
-@pytest.mark.usefixtures("loaded_entry")
-async def test_readme_entity_ids_exist(hass: HomeAssistant) -> None:
-    """The entity ids the README names are the ones the integration creates."""
+def test_readme_names_the_entity_ids() -> None:
+    """The README names exactly the entity ids of an entry titled "Esendex SMS"."""
     named = set(README_ENTITY_ID.findall(README.read_text(encoding="utf-8")))
     # The example of an entry titled with an Account ID is not this entry's.
     named = {entity_id for entity_id in named if "6145d724" not in entity_id}
-    assert named == ENTITY_IDS
-    assert set(hass.states.async_entity_ids()) >= ENTITY_IDS
+    assert named == ENTITY_IDS | API_ENTITY_IDS
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_readme_entity_ids_exist(hass: HomeAssistant) -> None:
+    """A receive-only entry has the four entities, and not the sending ones."""
+    entity_ids = set(hass.states.async_entity_ids())
+    assert entity_ids >= ENTITY_IDS
+    assert not entity_ids & API_ENTITY_IDS
+
+
+@pytest.mark.usefixtures("api_entry")
+async def test_api_entry_entity_ids_exist(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    """An entry with credentials also has the credits sensor and notify entity."""
+    assert set(hass.states.async_entity_ids()) >= ENTITY_IDS | API_ENTITY_IDS
+    credits_sensor = hass.states.get("sensor.esendex_sms_credits_remaining")
+    assert credits_sensor is not None
+    assert credits_sensor.state == str(CREDITS)
+    registry_entry = entity_registry.async_get("sensor.esendex_sms_credits_remaining")
+    assert registry_entry is not None
+    assert registry_entry.entity_category is EntityCategory.DIAGNOSTIC
+
+
+async def test_notify_send_message(
+    hass: HomeAssistant, api_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """notify.send_message texts the default recipient, the title on its own line."""
+    aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
+
+    await run_steps(hass, "notify-send-message")
+
+    assert sent_sms(aioclient_mock) == [
+        ("+447700900123", "Gate\nThe gate has been open for 10 minutes.")
+    ]
+
+
+@pytest.mark.usefixtures("api_entry")
+async def test_send_sms_steps_and_response(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The action example sends to both numbers and answers as documented."""
+    aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer(2))
+    logbook_calls: list[ServiceCall] = async_mock_service(hass, "logbook", "log")
+
+    response = await run_steps(hass, "send-sms", response_variable="sent")
+
+    text = "Bin day tomorrow: the green bin."
+    assert sent_sms(aioclient_mock) == [("+447700900123", text), ("07700900456", text)]
+    dispatch = next(call for call in aioclient_mock.mock_calls if call[0] == "POST")
+    root = fromstring(dispatch[2])
+    assert root.findtext(f"{NS}from") == "Home"
+    assert root.findtext(f"{NS}validity") == "12"
+    assert response == readme_yaml("response", "send-sms")
+    ids = ", ".join(MESSAGE_IDS)
+    assert [call.data for call in logbook_calls] == [
+        {"name": "Esendex SMS", "message": f"Bin day SMS sent as {ids}"}
+    ]
 
 
 @pytest.mark.usefixtures("loaded_entry")
@@ -321,3 +543,249 @@ async def test_documented_event_payloads(
         assert data["received_at"].endswith("+00:00")
         data["received_at"] = documented["received_at"]
     assert data == documented
+
+
+async def test_keyword_open_gate_reply(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """The keyword from the given number opens the gate, then answers the sender."""
+    aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
+    gate_calls: list[ServiceCall] = async_mock_service(hass, "cover", "open_cover")
+    await setup_example(hass, "keyword-open-gate-reply")
+
+    await post(hass, post_notification, inbound("other-text", "Gate code please"))
+    await post(
+        hass, post_notification, inbound("other-sender", "OPEN GATE", "447700900999")
+    )
+    assert gate_calls == []
+    assert sent_sms(aioclient_mock) == []
+
+    await post(hass, post_notification, inbound("keyword", "  Open gate "))
+
+    assert [call.data for call in gate_calls] == [
+        {"entity_id": ["cover.driveway_gate"]}
+    ]
+    assert sent_sms(aioclient_mock) == [(SENDER, "Gate opened")]
+
+
+async def test_sms_status_reply(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """STATUS from a listed number is answered with the state of the house."""
+    aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
+    hass.states.async_set("cover.driveway_gate", "closed")
+    hass.states.async_set("alarm_control_panel.home", "armed_away")
+    await setup_example(hass, "sms-status-reply")
+
+    await post(hass, post_notification, inbound("question", "Status?"))
+    await post(hass, post_notification, inbound("stranger", "STATUS", "447700900999"))
+    assert sent_sms(aioclient_mock) == []
+
+    await post(hass, post_notification, inbound("status", " status\n"))
+    await post(hass, post_notification, inbound("other", "STATUS", "447700900456"))
+
+    assert sent_sms(aioclient_mock) == [
+        (SENDER, "Gate closed, alarm armed away."),
+        ("447700900456", "Gate closed, alarm armed away."),
+    ]
+
+
+async def test_failed_message_alert_names_the_recipient(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """A failure of a message sent from HA names its recipient and text."""
+    aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
+    calls: list[ServiceCall] = async_mock_service(hass, "notify", "mobile_app_my_phone")
+    await setup_example(hass, "failed-message-alert")
+
+    response = await send_sms(hass, "+447700900123", "Gate opened")
+    assert response == {
+        "messages": [{"to": "+447700900123", "message_id": MESSAGE_IDS[0]}]
+    }
+    # Esendex writes GUIDs in either case; the report still matches.
+    await post(
+        hass,
+        post_notification,
+        FAILED_WITH_REASON_XML.replace(
+            "a2a16c94-1f8d-4fde-919c-d0bc02665284", MESSAGE_IDS[0].upper()
+        ),
+    )
+
+    assert [call.data for call in calls] == [
+        {
+            "title": "SMS not delivered",
+            "message": ('SMS to +447700900123 ("Gate opened") failed: Message broken.'),
+        }
+    ]
+
+
+async def test_documented_receipt_payload(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """The delivered payload of a message sent from HA is what the README shows."""
+    aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
+    lang, block = readme_blocks("payload")[EVENT_MESSAGE_DELIVERED]
+    assert lang == "json"
+    documented = json.loads(block)
+    events = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
+    sensor_id = "sensor.esendex_sms_last_delivery_status"
+
+    response = await send_sms(hass, documented["recipient"], documented["text"])
+    message_id = response["messages"][0]["message_id"]
+    await post(
+        hass,
+        post_notification,
+        DELIVERED_XML.replace(
+            "ee931a29-d176-42bb-b2a1-a66871e8c118", message_id
+        ).replace("2014-07-31T21:42:46", "2026-10-20T08:15:09"),
+    )
+
+    assert len(events) == 1
+    data = dict(events[0].data)
+    # When it was sent: only its shape can match.
+    assert data["sent_at"].endswith("+00:00")
+    data["sent_at"] = documented["sent_at"]
+    assert data == documented
+    sensor = hass.states.get(sensor_id)
+    assert sensor is not None
+    assert sensor.state == "delivered"
+    assert sensor.attributes["recipient"] == documented["recipient"]
+    assert sensor.attributes["text"] == documented["text"]
+
+
+def test_readme_quotes_the_translated_messages() -> None:
+    """The messages the README quotes are the ones users see."""
+    strings = json.loads(
+        (
+            Path(__file__).parent.parent
+            / "custom_components"
+            / "esendex"
+            / "translations"
+            / "en.json"
+        ).read_text(encoding="utf-8")
+    )
+    config = strings["config"]
+    quoted = [
+        *config["step"]["user"]["menu_options"].values(),
+        *config["step"]["reconfigure"]["menu_options"].values(),
+        config["step"]["reauth_confirm"]["title"],
+        config["abort"]["already_configured"],
+        config["abort"]["wrong_account"],
+        *(
+            config["error"][key]
+            for key in (
+                "invalid_auth",
+                "account_not_found",
+                "cannot_connect",
+                "unexpected_answer",
+            )
+        ),
+        strings["options"]["step"]["sending"]["data"]["default_recipient"].removesuffix(
+            " (optional)"
+        ),
+        *(
+            strings["exceptions"][key]["message"]
+            for key in (
+                "entry_not_found",
+                "entry_not_loaded",
+                "no_credentials",
+                "no_default_recipient",
+                "invalid_recipient",
+                "invalid_originator",
+                "no_credits",
+                "auth_failed",
+                "service_unavailable",
+                "request_refused",
+                "unexpected_response",
+            )
+        ),
+    ]
+    # Line breaks in the README are only wrapping; placeholders are written "…".
+    readme = " ".join(README.read_text(encoding="utf-8").split())
+    missing = [
+        part
+        for message in quoted
+        for part in (part.strip() for part in re.split(r"\{\w+\}", message))
+        if part and part not in readme
+    ]
+    assert not missing
+
+
+async def test_inbox_catch_up_as_documented(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """An SMS missed by the webhook is published once from the inbox, as described.
+
+    The first catch-up (at setup) recorded where the empty inbox stood; the next one
+    finds an SMS that never came by push, and a late push of it is a duplicate.
+    """
+    inbox_id = "d6258601-3442-484f-b2ac-300088a8a4d4"
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(ACCOUNTS_URL, text=ACCOUNTS_ANSWER)
+    aioclient_mock.get(
+        INBOX_URL,
+        text=f"""<?xml version="1.0" encoding="utf-8"?>
+<messageheaders startindex="0" count="1" totalcount="1" \
+xmlns="http://api.esendex.com/ns/">
+  <messageheader id="{inbox_id.upper()}" uri="{API}/messageheaders/{inbox_id}">
+    <reference>{ACCOUNT_REFERENCE}</reference>
+    <status>Submitted</status>
+    <receivedat>2026-10-20T08:14:00.407Z</receivedat>
+    <type>SMS</type>
+    <to><phonenumber>447860000000</phonenumber></to>
+    <from><phonenumber>{SENDER}</phonenumber></from>
+    <summary>Gate code</summary>
+    <body id="{inbox_id}" uri="{API}/messageheaders/{inbox_id}/body" />
+    <direction>Inbound</direction>
+    <parts>1</parts>
+    <readat>0001-01-01T00:00:00Z</readat>
+  </messageheader>
+</messageheaders>""",
+    )
+    aioclient_mock.get(
+        f"{API}/messageheaders/{inbox_id}/body",
+        text='<messagebody xmlns="http://api.esendex.com/ns/">'
+        "<bodytext>Gate code please</bodytext>"
+        "<characterset>GSM</characterset></messagebody>",
+    )
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    coordinator = api_entry.runtime_data.coordinator
+    assert coordinator is not None
+
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    await coordinator.async_refresh()  # the next catch-up finds nothing new
+    await hass.async_block_till_done()
+
+    assert [event.data for event in events] == [
+        {
+            "config_entry_id": ENTRY_ID,
+            "notification_id": None,
+            "message_id": inbox_id,
+            "account_id": ACCOUNT_ID,
+            "from": SENDER,
+            "to": "447860000000",
+            "text": "Gate code please",
+            "received_at": "2026-10-20T08:14:00.407000+00:00",
+        }
+    ]
+    late_push = INBOUND_XML.replace("09543bf1-8f47-4afa-9fe8-cb36bd0e6e90", inbox_id)
+    response = await post_notification(late_push)
+    assert response.status == HTTPStatus.OK
+    assert await response.text() == "duplicate"
+    assert len(events) == 1

@@ -76,7 +76,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> b
 async def _async_account_coordinator(
     hass: HomeAssistant, entry: EsendexConfigEntry, receiver: NotificationReceiver
 ) -> EsendexAccountCoordinator | None:
-    """Return the API side of an entry with credentials, checked; else None."""
+    """Return the API side of an entry with credentials; else None."""
     if CONF_USERNAME not in entry.data:
         return None
     client = EsendexClient(
@@ -87,8 +87,10 @@ async def _async_account_coordinator(
     coordinator = EsendexAccountCoordinator(
         hass, entry, client, entry.data[CONF_ACCOUNT_REFERENCE], receiver
     )
-    # Checks the credentials: a 401/403 starts the reauth flow.
-    await coordinator.async_config_entry_first_refresh()
+    # Not async_config_entry_first_refresh: receiving must not stop because the
+    # REST API is down or the credentials expired. A failure here is logged, a
+    # 401/403 starts the reauth flow, and the credits sensor is unavailable.
+    await coordinator.async_refresh()
     return coordinator
 
 

@@ -76,7 +76,9 @@ async def async_get_config_entry_diagnostics(
         if (coordinator := entry.runtime_data.coordinator) is None
         else {
             "last_update_success": coordinator.last_update_success,
-            "messages_remaining": coordinator.data.messages_remaining,
+            "messages_remaining": coordinator.data.messages_remaining
+            if coordinator.data
+            else None,
         },
         "entities": entities,
     }

@@ -259,7 +259,8 @@ class NotificationReceiver:
         event_data = {
             ATTR_CONFIG_ENTRY_ID: self.entry_id,
             ATTR_NOTIFICATION_ID: notification_id,
-            ATTR_MESSAGE_ID: message.message_id,
+            # GUIDs come in either case; lower case matches send_sms's answer.
+            ATTR_MESSAGE_ID: message.message_id.lower(),
             ATTR_ACCOUNT_ID: message.account_id,
             ATTR_FROM: message.sender,
             ATTR_TO: message.recipient,
@@ -278,7 +279,8 @@ class NotificationReceiver:
         event_data: dict[str, Any] = {
             ATTR_CONFIG_ENTRY_ID: self.entry_id,
             ATTR_NOTIFICATION_ID: message.notification_id,
-            ATTR_MESSAGE_ID: message.message_id,
+            # GUIDs come in either case; lower case matches send_sms's answer.
+            ATTR_MESSAGE_ID: message.message_id.lower(),
             ATTR_ACCOUNT_ID: message.account_id,
             ATTR_OCCURRED_AT: occurred_at.isoformat(),
         }

@@ -20,6 +20,7 @@ from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
+from .api import Account
 from .const import ATTR_OCCURRED_AT, STATUS_DELIVERED, STATUS_FAILED
 from .coordinator import EsendexAccountCoordinator
 from .entity import EsendexEntity
@@ -239,4 +240,6 @@ class CreditsRemainingSensor(
     @property
     def native_value(self) -> int | None:
         """Return the credits left, as the account reports them."""
-        return self.coordinator.data.messages_remaining
+        # None until the account was first read (the API may be down at setup).
+        account: Account | None = self.coordinator.data
+        return account.messages_remaining if account is not None else None
