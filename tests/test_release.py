@@ -42,3 +42,10 @@ def test_manifest_requirements_are_the_pinned_ones() -> None:
     for requirement in _manifest()["requirements"]:  # type: ignore[attr-defined]
         package, version = requirement.split("==")
         assert _pin(package) == version
+
+
+def test_readme_badge_names_the_minimum_home_assistant() -> None:
+    hacs = json.loads((REPO / "hacs.json").read_text())
+    readme = (REPO / "README.md").read_text()
+    assert f"Home%20Assistant-{hacs['homeassistant']}%2B" in readme
+    assert (REPO / "LICENSE").read_text().startswith("MIT License")
