@@ -1,5 +1,6 @@
-"""Tests for the Esendex SMS config, options and reconfigure flows."""
+"""Tests for the Esendex SMS config, options, reauth and reconfigure flows."""
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -8,14 +9,15 @@ import importlib
 import re
 import sys
 from types import ModuleType
-from unittest.mock import AsyncMock, MagicMock, patch
+from typing import Any
+from unittest.mock import ANY, AsyncMock, MagicMock, patch
 
 from homeassistant.config_entries import (
     SOURCE_USER,
     ConfigEntryState,
     ConfigFlowResult,
 )
-from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.network import NoURLAvailableError
@@ -26,13 +28,27 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
+from custom_components.esendex.api import (
+    Account,
+    AccountNotFoundError,
+    EsendexAuthError,
+    EsendexConnectionError,
+    EsendexError,
+    EsendexRequestError,
+    EsendexResponseError,
+    EsendexServerError,
+    InboxPage,
+)
 from custom_components.esendex.const import (
     CONF_ACCOUNT_ID,
+    CONF_ACCOUNT_REFERENCE,
     CONF_CLOUDHOOK,
+    CONF_DEFAULT_RECIPIENT,
     CONF_REGENERATE_URL,
     DOMAIN,
     EVENT_INBOUND_MESSAGE,
 )
+from custom_components.esendex.receiver import NotificationReceiver
 
 from .conftest import (
     EXTERNAL_URL,
@@ -52,6 +68,59 @@ CLOUD_FUNCTIONS = (
     "async_delete_cloudhook",
 )
 
+USERNAME = "user@example.com"
+PASSWORD = "api-password"  # noqa: S105 - a test credential
+NEW_PASSWORD = "new-api-password"  # noqa: S105 - a test credential
+REFERENCE = "EX0123456"
+CREDENTIALS = {
+    CONF_USERNAME: USERNAME,
+    CONF_PASSWORD: PASSWORD,
+    CONF_ACCOUNT_REFERENCE: REFERENCE,
+}
+ACCOUNT = Account(
+    id=ACCOUNT_ID,
+    reference=REFERENCE,
+    label="Primary",
+    address="447700900123",
+    messages_remaining=19,
+    expires_on=None,
+)
+OTHER_ACCOUNT = Account(
+    id=OTHER_ACCOUNT_ID,
+    reference="EX0999999",
+    label=None,
+    address=None,
+    messages_remaining=0,
+    expires_on=None,
+)
+API_ENTRY_ID = "01JESENDEXAPIENTRY0000000"
+
+# Every way the credential check can fail, and the error the form shows.
+CHECK_ERRORS = pytest.mark.parametrize(
+    ("error", "form_errors"),
+    [
+        (EsendexAuthError(401, "Unauthorized"), {"base": "invalid_auth"}),
+        (EsendexAuthError(403, "Forbidden"), {"base": "invalid_auth"}),
+        (
+            AccountNotFoundError("no account"),
+            {CONF_ACCOUNT_REFERENCE: "account_not_found"},
+        ),
+        (EsendexConnectionError("timeout"), {"base": "cannot_connect"}),
+        (EsendexServerError(503, "Service Unavailable"), {"base": "cannot_connect"}),
+        (EsendexResponseError("not XML"), {"base": "unexpected_answer"}),
+        (EsendexRequestError(400, "Bad Request"), {"base": "unexpected_answer"}),
+    ],
+    ids=[
+        "401",
+        "403",
+        "account_not_found",
+        "connection",
+        "server",
+        "response",
+        "request",
+    ],
+)
+
 
 def local_url(webhook_id: str) -> str:
     """Return the URL Home Assistant itself serves a webhook at."""
@@ -61,6 +130,44 @@ def local_url(webhook_id: str) -> str:
 def cloudhook_url(webhook_id: str) -> str:
     """Return the (fake) Nabu Casa URL for a webhook."""
     return f"https://hooks.nabu.casa/{webhook_id}"
+
+
+# ---------------------------------------------------------------------------
+# The Esendex REST API
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Esendex:
+    """The patched API clients: the flow's credential check and the entry's setup."""
+
+    check_client: MagicMock
+    setup_client: MagicMock
+
+    @property
+    def check(self) -> AsyncMock:
+        """The account look-up the flow checks the credentials with."""
+        mock: AsyncMock = self.check_client.return_value.async_get_account
+        return mock
+
+
+@pytest.fixture
+def esendex() -> Iterator[Esendex]:
+    """Esendex accepting the credentials for ACCOUNT, in the flow and at setup.
+
+    Entries with credentials create their own client when set up or reloaded; it
+    reads the same account and finds an empty inbox.
+    """
+    with (
+        patch(
+            "custom_components.esendex.config_flow.EsendexClient", autospec=True
+        ) as check_client,
+        patch("custom_components.esendex.EsendexClient", autospec=True) as setup,
+    ):
+        check_client.return_value.async_get_account.return_value = ACCOUNT
+        setup.return_value.async_get_account.return_value = ACCOUNT
+        setup.return_value.async_get_inbox.return_value = InboxPage([], 0, 0, 0)
+        yield Esendex(check_client=check_client, setup_client=setup)
 
 
 # ---------------------------------------------------------------------------
@@ -137,10 +244,53 @@ def cloudhook_entry(hass: HomeAssistant) -> MockConfigEntry:
     return entry
 
 
+# ---------------------------------------------------------------------------
+# Entries and flow helpers
+# ---------------------------------------------------------------------------
+
+
+def add_api_entry(
+    hass: HomeAssistant, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    """Add an entry with API credentials for ACCOUNT, as api_access creates it."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Esendex SMS",
+        data={CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_CLOUDHOOK: False, **CREDENTIALS},
+        options={CONF_ACCOUNT_ID: ACCOUNT_ID} if options is None else options,
+        unique_id=ACCOUNT_ID,
+        entry_id=API_ENTRY_ID,
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+def api_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """An entry with API credentials, added to Home Assistant but not set up."""
+    return add_api_entry(hass)
+
+
+@pytest.fixture
+async def loaded_api_entry(
+    hass: HomeAssistant, esendex: Esendex, api_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The entry with API credentials, set up."""
+    assert await hass.config_entries.async_setup(api_entry.entry_id)
+    await hass.async_block_till_done()
+    assert api_entry.runtime_data.coordinator is not None
+    return api_entry
+
+
+def suggested_value(schema: probatio.Schema, name: str) -> object:
+    """Return the value a form pre-fills one of its fields with."""
+    [key] = [key for key in schema.schema if key == name]
+    return (key.description or {}).get("suggested_value")
+
+
 def suggested_account_id(schema: probatio.Schema) -> object:
     """Return the value a form pre-fills its account id field with."""
-    [key] = [key for key in schema.schema if key == CONF_ACCOUNT_ID]
-    return (key.description or {}).get("suggested_value")
+    return suggested_value(schema, CONF_ACCOUNT_ID)
 
 
 def add_entry_for_account(hass: HomeAssistant, account_id: str) -> MockConfigEntry:
@@ -155,39 +305,102 @@ def add_entry_for_account(hass: HomeAssistant, account_id: str) -> MockConfigEnt
     return entry
 
 
-async def submit_user_step(
-    hass: HomeAssistant, user_input: dict[str, str]
+async def choose(
+    hass: HomeAssistant, result: ConfigFlowResult, option: str
 ) -> ConfigFlowResult:
-    """Start the user flow and submit its form once."""
+    """Pick an option of a menu."""
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": option}
+    )
+
+
+async def start_user_flow(hass: HomeAssistant, option: str) -> ConfigFlowResult:
+    """Start the user flow and pick an option of its menu."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
+    return await choose(hass, result, option)
+
+
+async def submit_user_step(
+    hass: HomeAssistant, user_input: dict[str, str]
+) -> ConfigFlowResult:
+    """Start a receive-only user flow and submit its form once."""
+    result = await start_user_flow(hass, "receive_only")
     return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+
+
+async def submit_api_access(
+    hass: HomeAssistant, user_input: dict[str, str]
+) -> ConfigFlowResult:
+    """Start an API user flow and submit its form once."""
+    result = await start_user_flow(hass, "api_access")
+    assert result["type"] is FlowResultType.FORM
+    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+
+
+async def start_reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, option: str
+) -> ConfigFlowResult:
+    """Start the reconfigure flow and pick an option of its menu."""
+    return await choose(hass, await entry.start_reconfigure_flow(hass), option)
 
 
 async def submit_reconfigure(
     hass: HomeAssistant, entry: MockConfigEntry, *, regenerate: bool
 ) -> ConfigFlowResult:
-    """Open the reconfigure form and submit it."""
-    result = await entry.start_reconfigure_flow(hass)
+    """Open the reconfigure URL form and submit it."""
+    result = await start_reconfigure(hass, entry, "reconfigure_url")
     assert result["type"] is FlowResultType.FORM
     return await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_REGENERATE_URL: regenerate}
     )
 
 
+async def submit_reconfigure_api(
+    hass: HomeAssistant, entry: MockConfigEntry, user_input: dict[str, str]
+) -> ConfigFlowResult:
+    """Open the reconfigure API form and submit it."""
+    result = await start_reconfigure(hass, entry, "reconfigure_api")
+    assert result["type"] is FlowResultType.FORM
+    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+
+
+async def submit_reauth(
+    hass: HomeAssistant, entry: MockConfigEntry, user_input: dict[str, str]
+) -> ConfigFlowResult:
+    """Open the reauth form and submit it."""
+    result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+
+
 # ---------------------------------------------------------------------------
-# User step
+# User step: receive only
 # ---------------------------------------------------------------------------
 
 
-async def test_user_form_asks_for_nothing_required(hass: HomeAssistant) -> None:
+async def test_user_step_offers_receive_only_and_api_access(
+    hass: HomeAssistant,
+) -> None:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
 
-    assert result["type"] is FlowResultType.FORM
+    assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "user"
+    assert result["menu_options"] == ["receive_only", "api_access"]
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_receive_only_form_asks_for_nothing_required(
+    hass: HomeAssistant,
+) -> None:
+    result = await start_user_flow(hass, "receive_only")
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "receive_only"
     assert result["errors"] == {}
     keys = list(result["data_schema"].schema)
     assert keys == [CONF_ACCOUNT_ID]
@@ -208,6 +421,7 @@ async def test_user_flow_creates_entry_with_fresh_webhook(hass: HomeAssistant) -
     [entry] = hass.config_entries.async_entries(DOMAIN)
     assert entry.data[CONF_WEBHOOK_ID] == webhook_id
     assert entry.options == {}
+    assert entry.unique_id is None
 
 
 async def test_each_entry_gets_its_own_webhook_id(hass: HomeAssistant) -> None:
@@ -248,7 +462,7 @@ async def test_invalid_account_id_is_rejected_and_kept_in_the_form(
     result = await submit_user_step(hass, {CONF_ACCOUNT_ID: "not-a-guid"})
 
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "receive_only"
     assert result["errors"] == {CONF_ACCOUNT_ID: "invalid_account_id"}
     assert suggested_account_id(result["data_schema"]) == ("not-a-guid")
     assert hass.config_entries.async_entries(DOMAIN) == []
@@ -271,6 +485,16 @@ async def test_account_id_used_by_another_entry_is_rejected(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_ACCOUNT_ID: "account_already_configured"}
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_account_id_of_an_api_entry_is_rejected(
+    hass: HomeAssistant, api_entry: MockConfigEntry
+) -> None:
+    result = await submit_user_step(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID})
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_ACCOUNT_ID: "account_already_configured"}
+    assert hass.config_entries.async_entries(DOMAIN) == [api_entry]
 
 
 async def test_another_account_id_is_accepted_next_to_an_existing_one(
@@ -298,6 +522,171 @@ async def test_url_placeholder_without_any_home_assistant_url(
     assert result["description_placeholders"]["webhook_url"] == (
         f"<your Home Assistant URL>/api/webhook/{webhook_id}"
     )
+
+
+# ---------------------------------------------------------------------------
+# User step: API access
+# ---------------------------------------------------------------------------
+
+
+async def test_api_access_form_asks_for_login_and_account_reference(
+    hass: HomeAssistant,
+) -> None:
+    result = await start_user_flow(hass, "api_access")
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "api_access"
+    assert result["errors"] == {}
+    keys = list(result["data_schema"].schema)
+    assert keys == [CONF_USERNAME, CONF_PASSWORD, CONF_ACCOUNT_REFERENCE]
+    assert all(isinstance(key, probatio.Required) for key in keys)
+    assert "esendex_api_settings" in result["description_placeholders"]
+
+
+async def test_api_access_creates_an_entry_for_the_account(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    result = await submit_api_access(
+        hass,
+        {
+            CONF_USERNAME: f"  {USERNAME} ",
+            CONF_PASSWORD: f" {PASSWORD} ",
+            CONF_ACCOUNT_REFERENCE: f" {REFERENCE}  ",
+        },
+    )
+    await hass.async_block_till_done()
+
+    # The login is checked as typed, less the spaces around the username;
+    # spaces can be part of a password.
+    esendex.check_client.assert_called_once_with(ANY, USERNAME, f" {PASSWORD} ")
+    esendex.check.assert_awaited_once_with(REFERENCE)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Esendex SMS"
+    webhook_id = result["data"][CONF_WEBHOOK_ID]
+    assert re.fullmatch(r"[0-9a-f]{64}", webhook_id)
+    assert result["data"] == {
+        CONF_WEBHOOK_ID: webhook_id,
+        CONF_CLOUDHOOK: False,
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: f" {PASSWORD} ",
+        CONF_ACCOUNT_REFERENCE: REFERENCE,
+    }
+    # The account the credentials open becomes the account filter.
+    assert result["options"] == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert result["description_placeholders"]["webhook_url"] == local_url(webhook_id)
+    assert "esendex_settings" in result["description_placeholders"]
+    [entry] = hass.config_entries.async_entries(DOMAIN)
+    assert entry.unique_id == ACCOUNT_ID
+    # The new entry sets up with the credentials it stored.
+    assert entry.state is ConfigEntryState.LOADED
+    esendex.setup_client.assert_called_once_with(ANY, USERNAME, f" {PASSWORD} ")
+    assert entry.runtime_data.coordinator is not None
+    assert entry.runtime_data.coordinator.account_reference == REFERENCE
+
+
+async def test_api_access_titles_the_entry_with_the_reference_next_to_others(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    add_entry_for_account(hass, OTHER_ACCOUNT_ID)
+
+    result = await submit_api_access(hass, CREDENTIALS)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Esendex SMS {REFERENCE}"
+    assert result["options"] == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 2
+
+
+@CHECK_ERRORS
+async def test_api_access_errors_keep_the_form_and_can_be_corrected(
+    hass: HomeAssistant,
+    esendex: Esendex,
+    error: EsendexError,
+    form_errors: dict[str, str],
+) -> None:
+    esendex.check.side_effect = error
+
+    result = await submit_api_access(hass, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "api_access"
+    assert result["errors"] == form_errors
+    assert suggested_value(result["data_schema"], CONF_USERNAME) == USERNAME
+    assert suggested_value(result["data_schema"], CONF_ACCOUNT_REFERENCE) == REFERENCE
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+    esendex.check.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], CREDENTIALS
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+
+
+async def test_api_access_aborts_for_an_account_with_an_api_entry(
+    hass: HomeAssistant, esendex: Esendex, api_entry: MockConfigEntry
+) -> None:
+    result = await submit_api_access(hass, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert hass.config_entries.async_entries(DOMAIN) == [api_entry]
+
+
+async def test_api_access_aborts_for_an_account_a_receive_only_entry_filters(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    receive_only = add_entry_for_account(hass, ACCOUNT_ID)
+
+    result = await submit_api_access(hass, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert hass.config_entries.async_entries(DOMAIN) == [receive_only]
+    assert receive_only.unique_id is None
+    assert CONF_USERNAME not in receive_only.data
+
+
+async def test_api_access_with_cloud_uses_a_cloudhook(
+    hass: HomeAssistant, esendex: Esendex, cloud: Cloud
+) -> None:
+    result = await submit_api_access(hass, CREDENTIALS)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    webhook_id = result["data"][CONF_WEBHOOK_ID]
+    assert result["data"][CONF_CLOUDHOOK] is True
+    assert result["description_placeholders"]["webhook_url"] == cloudhook_url(
+        webhook_id
+    )
+    cloud.get_or_create_cloudhook.assert_awaited_once_with(hass, webhook_id)
+
+
+async def test_api_access_aborts_when_cloud_is_not_connected(
+    hass: HomeAssistant, esendex: Esendex, cloud: Cloud
+) -> None:
+    cloud.is_connected.return_value = False
+
+    result = await submit_api_access(hass, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "cloud_not_connected"
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_api_access_username_with_a_colon_is_a_form_error(
+    hass: HomeAssistant,
+) -> None:
+    # The real client: its constructor refuses the username before any request.
+    result = await submit_api_access(
+        hass, {**CREDENTIALS, CONF_USERNAME: "user:name@example.com"}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"username": "invalid_username"}
+    assert hass.config_entries.async_entries(DOMAIN) == []
 
 
 # ---------------------------------------------------------------------------
@@ -365,7 +754,107 @@ async def test_removing_a_local_entry_deletes_no_cloudhook(
 
 
 # ---------------------------------------------------------------------------
-# Options flow
+# Reauth flow
+# ---------------------------------------------------------------------------
+
+
+async def test_reauth_form_prefills_the_username_only(
+    hass: HomeAssistant, api_entry: MockConfigEntry
+) -> None:
+    result = await api_entry.start_reauth_flow(hass)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["errors"] == {}
+    assert list(result["data_schema"].schema) == [CONF_USERNAME, CONF_PASSWORD]
+    assert suggested_value(result["data_schema"], CONF_USERNAME) == USERNAME
+    assert suggested_value(result["data_schema"], CONF_PASSWORD) is None
+    assert result["description_placeholders"]["account_reference"] == REFERENCE
+    assert "esendex_api_settings" in result["description_placeholders"]
+
+
+async def test_reauth_updates_the_credentials_and_reloads_the_entry(
+    hass: HomeAssistant, esendex: Esendex, loaded_api_entry: MockConfigEntry
+) -> None:
+    runtime_data_before = loaded_api_entry.runtime_data
+    esendex.setup_client.reset_mock()
+
+    result = await submit_reauth(
+        hass,
+        loaded_api_entry,
+        {CONF_USERNAME: f" {USERNAME} ", CONF_PASSWORD: NEW_PASSWORD},
+    )
+    await hass.async_block_till_done()
+
+    # Checked against the entry's own account.
+    esendex.check_client.assert_called_once_with(ANY, USERNAME, NEW_PASSWORD)
+    esendex.check.assert_awaited_once_with(REFERENCE)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert loaded_api_entry.data == {
+        CONF_WEBHOOK_ID: WEBHOOK_ID,
+        CONF_CLOUDHOOK: False,
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: NEW_PASSWORD,
+        CONF_ACCOUNT_REFERENCE: REFERENCE,
+    }
+    assert loaded_api_entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    # Reloaded: the new setup uses the new password.
+    assert loaded_api_entry.state is ConfigEntryState.LOADED
+    assert loaded_api_entry.runtime_data is not runtime_data_before
+    esendex.setup_client.assert_called_once_with(ANY, USERNAME, NEW_PASSWORD)
+
+
+@CHECK_ERRORS
+async def test_reauth_errors_keep_the_form_and_the_old_credentials(
+    hass: HomeAssistant,
+    esendex: Esendex,
+    api_entry: MockConfigEntry,
+    error: EsendexError,
+    form_errors: dict[str, str],
+) -> None:
+    esendex.check.side_effect = error
+
+    result = await submit_reauth(
+        hass, api_entry, {CONF_USERNAME: "typo@example.com", CONF_PASSWORD: "x"}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["errors"] == form_errors
+    # What the user typed stays in the form.
+    assert suggested_value(result["data_schema"], CONF_USERNAME) == "typo@example.com"
+    assert api_entry.data[CONF_USERNAME] == USERNAME
+    assert api_entry.data[CONF_PASSWORD] == PASSWORD
+
+    esendex.check.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert api_entry.data[CONF_PASSWORD] == NEW_PASSWORD
+
+
+async def test_reauth_with_credentials_for_another_account_aborts(
+    hass: HomeAssistant, esendex: Esendex, api_entry: MockConfigEntry
+) -> None:
+    esendex.check.return_value = OTHER_ACCOUNT
+
+    result = await submit_reauth(
+        hass, api_entry, {CONF_USERNAME: "other@example.com", CONF_PASSWORD: "x"}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert api_entry.data[CONF_USERNAME] == USERNAME
+    assert api_entry.data[CONF_PASSWORD] == PASSWORD
+    esendex.setup_client.assert_not_called()
+
+
+# ---------------------------------------------------------------------------
+# Options flow: receive-only entries (account filter)
 # ---------------------------------------------------------------------------
 
 
@@ -377,7 +866,7 @@ async def test_options_form_suggests_the_current_account_id(
     result = await hass.config_entries.options.async_init(entry.entry_id)
 
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "account_filter"
     assert suggested_account_id(result["data_schema"]) == (ACCOUNT_ID)
 
 
@@ -387,6 +876,7 @@ async def test_options_form_suggests_nothing_without_an_account_id(
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
 
     assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "account_filter"
     assert suggested_account_id(result["data_schema"]) is None
 
 
@@ -447,7 +937,7 @@ async def test_options_invalid_account_id_is_rejected(
     )
 
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "account_filter"
     assert result["errors"] == {CONF_ACCOUNT_ID: "invalid_account_id"}
     assert suggested_account_id(result["data_schema"]) == ("6145d724")
     assert config_entry.options == {}
@@ -469,17 +959,117 @@ async def test_options_account_id_of_another_entry_is_rejected(
 
 
 # ---------------------------------------------------------------------------
-# Reconfigure flow
+# Options flow: entries with API credentials (default recipient)
 # ---------------------------------------------------------------------------
+
+
+async def test_options_of_an_api_entry_ask_only_for_the_default_recipient(
+    hass: HomeAssistant,
+) -> None:
+    entry = add_api_entry(
+        hass, {CONF_ACCOUNT_ID: ACCOUNT_ID, CONF_DEFAULT_RECIPIENT: "+447700900123"}
+    )
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "sending"
+    assert result["errors"] == {}
+    # The account is the one the credentials open: it is not an option.
+    keys = list(result["data_schema"].schema)
+    assert keys == [CONF_DEFAULT_RECIPIENT]
+    assert all(isinstance(key, probatio.Optional) for key in keys)
+    assert (
+        suggested_value(result["data_schema"], CONF_DEFAULT_RECIPIENT)
+        == "+447700900123"
+    )
+
+
+async def test_options_default_recipient_is_normalised_and_reloads_the_entry(
+    hass: HomeAssistant, loaded_api_entry: MockConfigEntry
+) -> None:
+    runtime_data_before = loaded_api_entry.runtime_data
+    result = await hass.config_entries.options.async_init(loaded_api_entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_RECIPIENT: " +44 (0)7700 900-123 "}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_api_entry.options == {
+        CONF_ACCOUNT_ID: ACCOUNT_ID,
+        CONF_DEFAULT_RECIPIENT: "+447700900123",
+    }
+    assert loaded_api_entry.state is ConfigEntryState.LOADED
+    assert loaded_api_entry.runtime_data is not runtime_data_before
+
+
+async def test_options_invalid_default_recipient_is_rejected(
+    hass: HomeAssistant,
+) -> None:
+    options = {CONF_ACCOUNT_ID: ACCOUNT_ID, CONF_DEFAULT_RECIPIENT: "+447700900123"}
+    entry = add_api_entry(hass, dict(options))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_RECIPIENT: "call me"}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "sending"
+    assert result["errors"] == {CONF_DEFAULT_RECIPIENT: "invalid_recipient"}
+    assert suggested_value(result["data_schema"], CONF_DEFAULT_RECIPIENT) == "call me"
+    assert entry.options == options
+
+
+@pytest.mark.parametrize(
+    "user_input", [{}, {CONF_DEFAULT_RECIPIENT: ""}, {CONF_DEFAULT_RECIPIENT: "  "}]
+)
+async def test_options_clearing_the_default_recipient_keeps_the_account(
+    hass: HomeAssistant, esendex: Esendex, user_input: dict[str, str]
+) -> None:
+    entry = add_api_entry(
+        hass, {CONF_ACCOUNT_ID: ACCOUNT_ID, CONF_DEFAULT_RECIPIENT: "+447700900123"}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    runtime_data_before = entry.runtime_data
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is not runtime_data_before
+
+
+# ---------------------------------------------------------------------------
+# Reconfigure flow: the webhook URL
+# ---------------------------------------------------------------------------
+
+
+async def test_reconfigure_offers_the_url_and_the_api_credentials(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    result = await config_entry.start_reconfigure_flow(hass)
+
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "reconfigure"
+    assert result["menu_options"] == ["reconfigure_url", "reconfigure_api"]
 
 
 async def test_reconfigure_form_shows_the_current_url(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await start_reconfigure(hass, loaded_entry, "reconfigure_url")
 
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
+    assert result["step_id"] == "reconfigure_url"
     assert result["description_placeholders"]["webhook_url"] == local_url(WEBHOOK_ID)
     assert "esendex_settings" in result["description_placeholders"]
 
@@ -508,8 +1098,16 @@ async def test_reconfigure_regenerate_kills_the_old_url_at_once(
     post_notification: PostNotification,
 ) -> None:
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    load = NotificationReceiver.async_load
 
-    result = await submit_reconfigure(hass, loaded_entry, regenerate=True)
+    async def load_from_disk(receiver: NotificationReceiver) -> None:
+        # A real store read suspends; the test store's does not, which would let
+        # a merely scheduled (eagerly started) reload finish inside the flow.
+        await asyncio.sleep(0)
+        await load(receiver)
+
+    with patch.object(NotificationReceiver, "async_load", load_from_disk):
+        result = await submit_reconfigure(hass, loaded_entry, regenerate=True)
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "url_regenerated"
@@ -521,6 +1119,10 @@ async def test_reconfigure_regenerate_kills_the_old_url_at_once(
     assert "esendex_settings" in result["description_placeholders"]
 
     # No waiting for a scheduled reload: the switch is done when the flow returns.
+    # Checked before anything else runs, since even one HTTP round trip would give
+    # a scheduled reload the time to finish.
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert loaded_entry.runtime_data.webhook_id == new_id
     body = fixture_bytes("inbound_message.xml")
     await post_notification(body, path=WEBHOOK_PATH)
     assert events == []
@@ -529,10 +1131,30 @@ async def test_reconfigure_regenerate_kills_the_old_url_at_once(
     assert events[0].data["config_entry_id"] == loaded_entry.entry_id
 
 
+async def test_reconfigure_regenerate_keeps_the_credentials_of_an_api_entry(
+    hass: HomeAssistant, esendex: Esendex, loaded_api_entry: MockConfigEntry
+) -> None:
+    result = await submit_reconfigure(hass, loaded_api_entry, regenerate=True)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "url_regenerated"
+    new_id = loaded_api_entry.data[CONF_WEBHOOK_ID]
+    assert new_id != WEBHOOK_ID
+    assert loaded_api_entry.data == {
+        CONF_WEBHOOK_ID: new_id,
+        CONF_CLOUDHOOK: False,
+        **CREDENTIALS,
+    }
+    assert loaded_api_entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert loaded_api_entry.state is ConfigEntryState.LOADED
+    assert loaded_api_entry.runtime_data.webhook_id == new_id
+    assert loaded_api_entry.runtime_data.coordinator is not None
+
+
 async def test_reconfigure_regenerate_replaces_the_cloudhook(
     hass: HomeAssistant, cloud: Cloud, cloudhook_entry: MockConfigEntry
 ) -> None:
-    result = await cloudhook_entry.start_reconfigure_flow(hass)
+    result = await start_reconfigure(hass, cloudhook_entry, "reconfigure_url")
     assert result["description_placeholders"]["webhook_url"] == cloudhook_url(
         WEBHOOK_ID
     )
@@ -578,9 +1200,182 @@ async def test_reconfigure_form_aborts_for_a_cloudhook_entry_while_disconnected(
 ) -> None:
     cloud.is_connected.return_value = False
 
-    result = await cloudhook_entry.start_reconfigure_flow(hass)
+    result = await start_reconfigure(hass, cloudhook_entry, "reconfigure_url")
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "cloud_not_connected"
     assert cloudhook_entry.data == {CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_CLOUDHOOK: True}
     cloud.get_or_create_cloudhook.assert_not_called()
+
+
+# ---------------------------------------------------------------------------
+# Reconfigure flow: API credentials
+# ---------------------------------------------------------------------------
+
+
+async def test_reconfigure_api_form_prefills_username_and_reference(
+    hass: HomeAssistant, api_entry: MockConfigEntry
+) -> None:
+    result = await start_reconfigure(hass, api_entry, "reconfigure_api")
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure_api"
+    assert result["errors"] == {}
+    schema = result["data_schema"]
+    assert list(schema.schema) == [CONF_USERNAME, CONF_PASSWORD, CONF_ACCOUNT_REFERENCE]
+    assert suggested_value(schema, CONF_USERNAME) == USERNAME
+    assert suggested_value(schema, CONF_PASSWORD) is None
+    assert suggested_value(schema, CONF_ACCOUNT_REFERENCE) == REFERENCE
+    assert "esendex_api_settings" in result["description_placeholders"]
+
+
+async def test_reconfigure_api_form_of_a_receive_only_entry_is_empty(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    result = await start_reconfigure(hass, config_entry, "reconfigure_api")
+
+    assert result["type"] is FlowResultType.FORM
+    schema = result["data_schema"]
+    for key in (CONF_USERNAME, CONF_PASSWORD, CONF_ACCOUNT_REFERENCE):
+        assert suggested_value(schema, key) is None
+
+
+async def test_reconfigure_api_adds_credentials_to_a_receive_only_entry(
+    hass: HomeAssistant,
+    esendex: Esendex,
+    loaded_entry: MockConfigEntry,
+    post_notification: PostNotification,
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    assert loaded_entry.runtime_data.coordinator is None
+
+    result = await submit_reconfigure_api(
+        hass, loaded_entry, {**CREDENTIALS, CONF_USERNAME: f" {USERNAME} "}
+    )
+    await hass.async_block_till_done()
+
+    esendex.check_client.assert_called_once_with(ANY, USERNAME, PASSWORD)
+    esendex.check.assert_awaited_once_with(REFERENCE)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert loaded_entry.unique_id == ACCOUNT_ID
+    assert loaded_entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    # The webhook URL is not touched: Esendex keeps posting to the same one.
+    assert loaded_entry.data == {
+        CONF_WEBHOOK_ID: WEBHOOK_ID,
+        CONF_CLOUDHOOK: False,
+        **CREDENTIALS,
+    }
+    assert loaded_entry.title == "Esendex SMS"
+    # Reloaded, now with the API side.
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert loaded_entry.runtime_data.coordinator is not None
+    esendex.setup_client.assert_called_once_with(ANY, USERNAME, PASSWORD)
+    await post_notification(fixture_bytes("inbound_message.xml"))
+    await hass.async_block_till_done()
+    assert len(events) == 1
+
+
+async def test_reconfigure_api_keeps_a_matching_account_filter(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    entry = add_entry_for_account(hass, ACCOUNT_ID)
+
+    result = await submit_reconfigure_api(hass, entry, CREDENTIALS)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.unique_id == ACCOUNT_ID
+    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert entry.data[CONF_USERNAME] == USERNAME
+
+
+async def test_reconfigure_api_changes_the_credentials_of_an_api_entry(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    options = {CONF_ACCOUNT_ID: ACCOUNT_ID, CONF_DEFAULT_RECIPIENT: "+447700900123"}
+    entry = add_api_entry(hass, dict(options))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    runtime_data_before = entry.runtime_data
+    esendex.setup_client.reset_mock()
+
+    result = await submit_reconfigure_api(
+        hass,
+        entry,
+        {**CREDENTIALS, CONF_USERNAME: "admin@example.com", CONF_PASSWORD: "new"},
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_USERNAME] == "admin@example.com"
+    assert entry.data[CONF_PASSWORD] == "new"
+    assert entry.data[CONF_WEBHOOK_ID] == WEBHOOK_ID
+    assert entry.unique_id == ACCOUNT_ID
+    assert entry.options == options
+    assert entry.runtime_data is not runtime_data_before
+    esendex.setup_client.assert_called_once_with(ANY, "admin@example.com", "new")
+
+
+@CHECK_ERRORS
+async def test_reconfigure_api_errors_keep_the_form_and_the_entry(
+    hass: HomeAssistant,
+    esendex: Esendex,
+    config_entry: MockConfigEntry,
+    error: EsendexError,
+    form_errors: dict[str, str],
+) -> None:
+    esendex.check.side_effect = error
+
+    result = await submit_reconfigure_api(hass, config_entry, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure_api"
+    assert result["errors"] == form_errors
+    assert suggested_value(result["data_schema"], CONF_USERNAME) == USERNAME
+    assert suggested_value(result["data_schema"], CONF_ACCOUNT_REFERENCE) == REFERENCE
+    assert config_entry.data == {CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_CLOUDHOOK: False}
+    assert config_entry.options == {}
+    assert config_entry.unique_id is None
+
+    esendex.check.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], CREDENTIALS
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.unique_id == ACCOUNT_ID
+
+
+async def test_reconfigure_api_for_another_account_than_the_filter_aborts(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    entry = add_entry_for_account(hass, OTHER_ACCOUNT_ID)
+    data_before = dict(entry.data)
+
+    result = await submit_reconfigure_api(hass, entry, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert entry.data == data_before
+    assert entry.options == {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID}
+    assert entry.unique_id is None
+
+
+async def test_reconfigure_api_for_the_account_of_another_entry_aborts(
+    hass: HomeAssistant,
+    esendex: Esendex,
+    config_entry: MockConfigEntry,
+    api_entry: MockConfigEntry,
+) -> None:
+    result = await submit_reconfigure_api(hass, config_entry, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert config_entry.data == {CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_CLOUDHOOK: False}
+    assert config_entry.options == {}
+    assert config_entry.unique_id is None
+    assert api_entry.unique_id == ACCOUNT_ID

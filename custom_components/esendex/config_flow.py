@@ -145,11 +145,15 @@ async def _async_check_credentials(
 ) -> tuple[Account | None, dict[str, str]]:
     """Return the account the credentials open, or the form error to show."""
     credentials = _credentials(user_input)
-    client = EsendexClient(
-        async_get_clientsession(hass),
-        credentials[CONF_USERNAME],
-        credentials[CONF_PASSWORD],
-    )
+    try:
+        client = EsendexClient(
+            async_get_clientsession(hass),
+            credentials[CONF_USERNAME],
+            credentials[CONF_PASSWORD],
+        )
+    except ValueError:
+        # HTTP Basic auth cannot carry a colon in the login.
+        return None, {CONF_USERNAME: "invalid_username"}
     try:
         return await client.async_get_account(credentials[CONF_ACCOUNT_REFERENCE]), {}
     except EsendexAuthError:
