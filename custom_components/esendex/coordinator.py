@@ -85,10 +85,15 @@ class EsendexAccountCoordinator(DataUpdateCoordinator[Account]):
         newer, newest = await self._async_read_inbox_since(since)
         if since is None:
             # First run: history before the integration was set up is not news.
+            # The newest are marked handled too: later runs keep messages at the
+            # recorded time, since several can share a second.
+            receiver.async_mark_inbound_handled(header.message_id for header in newer)
             receiver.async_set_inbox_newest(newest or _EPOCH)
             return
         fired = 0
         for header in reversed(newer):  # oldest first, as they arrived
+            if not receiver.accepting:
+                return  # unloading: the next setup catches up from here
             if header.message_id in receiver.inbound_ids:
                 continue
             # The header's summary may be shortened; the body has the full text.
@@ -112,7 +117,8 @@ class EsendexAccountCoordinator(DataUpdateCoordinator[Account]):
     ) -> tuple[list[InboxMessage], datetime | None]:
         """Return the inbox messages at or after `since`, newest first, and the newest.
 
-        Equal times are kept: the inbound record tells which were handled.
+        Equal times are kept: the inbound record tells which were handled. Without
+        `since` (the first run), only the messages at the newest time are returned.
         """
         newer: list[InboxMessage] = []
         newest: datetime | None = None
@@ -127,11 +133,16 @@ class EsendexAccountCoordinator(DataUpdateCoordinator[Account]):
                     continue
                 if newest is None or header.received_at > newest:
                     newest = header.received_at
-                if since is None:
-                    return [], newest
-                if header.received_at < since:
+                # On the first run, `since` is the newest time itself.
+                if header.received_at < (since or newest):
                     return newer, newest
                 newer.append(header)
             if page.start_index + len(page.messages) >= page.total_count:
-                break
+                return newer, newest
+        _LOGGER.warning(
+            "The %s inbox has more than %s messages newer than the last catch-up; "
+            "older ones that did not come by push are not caught up",
+            self.account_reference,
+            len(newer),
+        )
         return newer, newest

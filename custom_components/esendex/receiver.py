@@ -1,6 +1,6 @@
 """Turn parsed notifications into events and entity updates, exactly once."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -184,6 +184,10 @@ class NotificationReceiver:
 
     @callback
     def _async_schedule_save(self) -> None:
+        # Once closed, the record was saved for the next load: a late save from
+        # here (a catch-up still finishing) would overwrite that load's record.
+        if not self.accepting:
+            return
         # Store.async_delay_save postpones the write on every call, so under steady
         # traffic it would never write; asking once per save makes it a throttle.
         if not self._save_scheduled:
@@ -244,6 +248,14 @@ class NotificationReceiver:
         self.inbound_ids.add(message.message_id, self._clock())
         self._async_schedule_save()
         return True
+
+    @callback
+    def async_mark_inbound_handled(self, message_ids: Iterable[str]) -> None:
+        """Record inbound SMS as handled without publishing them."""
+        now = self._clock()
+        for message_id in message_ids:
+            self.inbound_ids.add(message_id, now)
+        self._async_schedule_save()
 
     @callback
     def async_set_inbox_newest(self, newest: datetime) -> None:
