@@ -83,18 +83,23 @@ class EsendexAccountCoordinator(DataUpdateCoordinator[Account]):
         receiver = self._receiver
         since = receiver.inbox_newest
         newer, newest = await self._async_read_inbox_since(since)
+        # The messages at the newest time: later runs keep messages at the recorded
+        # time (several can share a second), so these are remembered with it, for
+        # as long as it is the position, however long that is.
+        at_newest = {
+            header.message_id.lower()
+            for header in newer
+            if header.received_at == newest
+        }
         if since is None:
             # First run: history before the integration was set up is not news.
-            # The newest are marked handled too: later runs keep messages at the
-            # recorded time, since several can share a second.
-            receiver.async_mark_inbound_handled(header.message_id for header in newer)
-            receiver.async_set_inbox_newest(newest or _EPOCH)
+            receiver.async_set_inbox_position(newest or _EPOCH, at_newest)
             return
         fired = 0
         for header in reversed(newer):  # oldest first, as they arrived
             if not receiver.accepting:
                 return  # unloading: the next setup catches up from here
-            if header.message_id in receiver.inbound_ids:
+            if receiver.inbox_message_handled(header.message_id):
                 continue
             # The header's summary may be shortened; the body has the full text.
             text = await self.client.async_get_message_body(header.message_id)
@@ -109,8 +114,8 @@ class EsendexAccountCoordinator(DataUpdateCoordinator[Account]):
                 fired,
                 self.account_reference,
             )
-        if newest is not None and newest > since:
-            receiver.async_set_inbox_newest(newest)
+        if newest is not None:
+            receiver.async_set_inbox_position(newest, at_newest)
 
     async def _async_read_inbox_since(
         self, since: datetime | None

@@ -124,6 +124,8 @@ class NotificationReceiver:
         # receivedat of the newest inbox message handled; None before the first
         # catch-up, which only records where the inbox stands.
         self.inbox_newest: datetime | None = None
+        # Ids of the inbox messages at exactly that time, already handled.
+        self.inbox_newest_ids: set[str] = set()
         self._clock = clock
         self._store: Store[StoredRecord] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.seen"
@@ -152,6 +154,10 @@ class NotificationReceiver:
             self.sent.load(stored.get("sent", []), now)
             if newest := stored.get("inbox_newest"):
                 self.inbox_newest = dt_util.parse_datetime(str(newest))
+                self.inbox_newest_ids = {
+                    str(message_id).lower()
+                    for message_id in stored.get("inbox_newest_ids", [])
+                }
         except KeyError, IndexError, TypeError, ValueError:
             _LOGGER.warning(
                 "Ignoring an unreadable record of seen notifications for %s",
@@ -180,6 +186,7 @@ class NotificationReceiver:
             "inbox_newest": self.inbox_newest.isoformat()
             if self.inbox_newest
             else None,
+            "inbox_newest_ids": sorted(self.inbox_newest_ids),
         }
 
     @callback
@@ -249,18 +256,24 @@ class NotificationReceiver:
         self._async_schedule_save()
         return True
 
-    @callback
-    def async_mark_inbound_handled(self, message_ids: Iterable[str]) -> None:
-        """Record inbound SMS as handled without publishing them."""
-        now = self._clock()
-        for message_id in message_ids:
-            self.inbound_ids.add(message_id, now)
-        self._async_schedule_save()
+    def inbox_message_handled(self, message_id: str) -> bool:
+        """Return whether an inbox message was published, by push or catch-up."""
+        return (
+            message_id in self.inbound_ids
+            or message_id.lower() in self.inbox_newest_ids
+        )
 
     @callback
-    def async_set_inbox_newest(self, newest: datetime) -> None:
-        """Record how far the inbox has been caught up."""
+    def async_set_inbox_position(
+        self, newest: datetime, message_ids: Iterable[str]
+    ) -> None:
+        """Record how far the inbox has been caught up, and what is at that time."""
+        if self.inbox_newest is not None and newest < self.inbox_newest:
+            return
+        if newest != self.inbox_newest:
+            self.inbox_newest_ids = set()
         self.inbox_newest = newest
+        self.inbox_newest_ids.update(message_id.lower() for message_id in message_ids)
         self._async_schedule_save()
 
     def _publish_inbound(

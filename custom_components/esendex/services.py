@@ -79,7 +79,8 @@ async def _async_handle_send_sms(call: ServiceCall) -> ServiceResponse:
         entry,
         call.data[ATTR_TO],
         call.data[ATTR_MESSAGE],
-        originator=call.data.get(ATTR_ORIGINATOR),
+        # Blank means the account's default sender, as the field says.
+        originator=call.data.get(ATTR_ORIGINATOR) or None,
         validity_hours=call.data.get(ATTR_VALIDITY),
         context=call.context,
     )
@@ -190,6 +191,6 @@ def _valid(check: Any, translation_key: str, value: str) -> str:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key=translation_key,
-            translation_placeholders={"value": value, "reason": str(err)},
+            translation_placeholders={"reason": str(err)},
         ) from err
     return result
