@@ -32,6 +32,7 @@ def describers(hass: HomeAssistant) -> dict[str, Describer]:
 def line(describers: dict[str, Describer], event_type: str, **data: Any) -> str:
     entry = describers[event_type](Event(event_type, data))
     assert entry["name"] == "Esendex SMS"
+    assert entry["icon"].startswith("mdi:message-")
     return entry["message"]
 
 

@@ -4,6 +4,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
@@ -52,6 +53,7 @@ def async_describe_events(
                 f"SMS from {format_number(data[ATTR_FROM])}: "
                 f"{_shorten(data[ATTR_TEXT])}"
             ),
+            LOGBOOK_ENTRY_ICON: "mdi:message-arrow-left",
         }
 
     @callback
@@ -59,6 +61,7 @@ def async_describe_events(
         return {
             LOGBOOK_ENTRY_NAME: DEFAULT_TITLE,
             LOGBOOK_ENTRY_MESSAGE: f"Message {event.data[ATTR_MESSAGE_ID]} delivered",
+            LOGBOOK_ENTRY_ICON: "mdi:message-check",
         }
 
     @callback
@@ -66,7 +69,11 @@ def async_describe_events(
         message = f"Message {event.data[ATTR_MESSAGE_ID]} failed"
         if detail := event.data.get(ATTR_FAILURE_DETAIL):
             message = f"{message}: {detail}"
-        return {LOGBOOK_ENTRY_NAME: DEFAULT_TITLE, LOGBOOK_ENTRY_MESSAGE: message}
+        return {
+            LOGBOOK_ENTRY_NAME: DEFAULT_TITLE,
+            LOGBOOK_ENTRY_MESSAGE: message,
+            LOGBOOK_ENTRY_ICON: "mdi:message-alert",
+        }
 
     async_describe_event(DOMAIN, EVENT_INBOUND_MESSAGE, describe_inbound)
     async_describe_event(DOMAIN, EVENT_MESSAGE_DELIVERED, describe_delivered)

@@ -112,7 +112,9 @@ run_in_env() {
         if [ -n "${!name:-}" ]; then env_args+=("$name=${!name}"); fi
     done
     # shellcheck disable=SC2016 # expanded by the inner shell
-    unshare --mount --fork --kill-child -- /bin/sh -c '
+    # SIGTERM, not the default SIGKILL: Ctrl+C kills this wrapper, and Home
+    # Assistant inside must still get to shut down cleanly.
+    unshare --mount --fork --kill-child=SIGTERM -- /bin/sh -c '
         set -e
         root=$1 repo=$2; shift 2
         mount --bind /proc "$root/proc"
