@@ -171,8 +171,8 @@ class EsendexClient:
         authentication cannot carry.
         """
         self._session = session
-        # aiohttp 3.14 deprecates BasicAuth for this header; it encodes UTF-8, which
-        # RFC 7617 allows, where BasicAuth's Latin-1 failed on other characters.
+        # aiohttp 3.14 deprecates BasicAuth in favour of this header. Its UTF-8
+        # (which RFC 7617 allows) takes any password; BasicAuth's Latin-1 did not.
         self._headers = {
             hdrs.ACCEPT: _XML,
             hdrs.AUTHORIZATION: aiohttp.encode_basic_auth(username, password),
