@@ -58,6 +58,10 @@ PARSER_SAMPLES = {
     "MessageFailed+FailureReason": "message_failed_with_reason.xml",
 }
 BASELINE_WEBHOOK_ID = "bench-baseline"
+FLOOR_WEBHOOK_IDS = {
+    "parse only": "bench-floor-parse",
+    "parse, bus event, one state write": "bench-floor-parse-event-state",
+}
 BASELINE_INTEGRATION = {
     "manifest.json": json.dumps(
         {
@@ -75,7 +79,8 @@ BASELINE_INTEGRATION = {
 from aiohttp.web import Request, Response
 
 from homeassistant.components import webhook
-from homeassistant.core import HomeAssistant
+from custom_components.esendex.protocol import parse_notification
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.typing import ConfigType
 
 DOMAIN = "bench_baseline"
@@ -86,10 +91,31 @@ async def _handle(hass: HomeAssistant, webhook_id: str, request: Request) -> Res
     return Response(status=200)
 
 
+# Floors, for "where does the time go": the least any handler doing this much costs.
+async def _parse(hass: HomeAssistant, webhook_id: str, request: Request) -> Response:
+    parse_notification(await request.read())
+    return Response(status=200)
+
+
+async def _parse_event_state(
+    hass: HomeAssistant, webhook_id: str, request: Request
+) -> Response:
+    notification = parse_notification(await request.read())
+    data = {"id": notification.notification_id, "message": notification.message_id}
+    hass.bus.async_fire("bench_floor", data, context=Context())
+    hass.states.async_set("sensor.bench_floor", notification.notification_id, data)
+    return Response(status=200)
+
+
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    webhook.async_register(
-        hass, DOMAIN, "Baseline", "bench-baseline", _handle, allowed_methods=["POST"]
-    )
+    for webhook_id, handler in (
+        ("bench-baseline", _handle),
+        ("bench-floor-parse", _parse),
+        ("bench-floor-parse-event-state", _parse_event_state),
+    ):
+        webhook.async_register(
+            hass, DOMAIN, webhook_id, webhook_id, handler, allowed_methods=["POST"]
+        )
     return True
 ''',
 }
@@ -335,6 +361,19 @@ async def _measure(  # noqa: PLR0917 - one call site
             "rounds": [{k: asdict(v) for k, v in r.items()} for r in rounds],
         }
 
+    # Where the time goes at concurrency 30: handlers doing only part of the work,
+    # against the same baseline, in alternating order.
+    floors: dict[str, list[float]] = {name: [] for name in FLOOR_WEBHOOK_IDS}
+    for _ in range(args.rounds):
+        base = await run_load(session, baseline_url, fresh(args.requests_c30), 30)
+        for name, webhook_id in FLOOR_WEBHOOK_IDS.items():
+            url = baseline_url.replace(BASELINE_WEBHOOK_ID, webhook_id)
+            floor = await run_load(session, url, fresh(args.requests_c30), 30)
+            floors[name].append(floor.per_second / base.per_second)
+    webhook["floors_concurrency_30"] = {
+        name: round(statistics.median(ratios), 3) for name, ratios in floors.items()
+    }
+
     # Memory: RSS growth over many distinct notifications; the dedupe record is
     # capped, so growth must level off.
     assert hass.process is not None
@@ -402,6 +441,9 @@ def check_targets(results: dict[str, Any]) -> list[str]:
             f"parser/{kind}: {ratio} of bare defusedxml, "
             f"{figures['ratio_to_stdlib']} of stdlib (target >= 0.8) {verdict}"
         )
+    floors = results.get("webhook", {}).get("floors_concurrency_30", {})
+    for name, ratio in floors.items():
+        lines.append(f"floor at concurrency 30, {name}: {ratio} of the baseline")
     if disk := results.get("disk"):
         lines.append(
             f"disk: {disk['store_writes']} Store writes in {disk['seconds']} s of load "
