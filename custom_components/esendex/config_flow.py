@@ -72,6 +72,19 @@ def _account_in_use(
     )
 
 
+def _check_account_id(
+    hass: HomeAssistant, user_input: Mapping[str, Any], except_entry_id: str | None
+) -> tuple[str | None, dict[str, str]]:
+    """Return the normalised optional Account ID, or the form error to show."""
+    try:
+        account_id = _normalise_account_id(user_input.get(CONF_ACCOUNT_ID))
+    except ValueError:
+        return None, {CONF_ACCOUNT_ID: "invalid_account_id"}
+    if _account_in_use(hass, account_id, except_entry_id=except_entry_id):
+        return None, {CONF_ACCOUNT_ID: "account_already_configured"}
+    return account_id, {}
+
+
 def _cloud_is_active(hass: HomeAssistant) -> bool:
     if "cloud" not in hass.config.components:
         return False
@@ -224,15 +237,9 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
         """Create the entry with a fresh secret webhook id and show its URL."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            try:
-                account_id = _normalise_account_id(user_input.get(CONF_ACCOUNT_ID))
-            except ValueError:
-                errors[CONF_ACCOUNT_ID] = "invalid_account_id"
-            else:
-                if _account_in_use(self.hass, account_id, except_entry_id=None):
-                    errors[CONF_ACCOUNT_ID] = "account_already_configured"
-                else:
-                    return await self._async_create(account_id)
+            account_id, errors = _check_account_id(self.hass, user_input, None)
+            if not errors:
+                return await self._async_create(account_id)
         return self.async_show_form(
             step_id="receive_only",
             data_schema=self.add_suggested_values_to_schema(
@@ -453,19 +460,13 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
         """Ask for the optional Esendex Account ID."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            try:
-                account_id = _normalise_account_id(user_input.get(CONF_ACCOUNT_ID))
-            except ValueError:
-                errors[CONF_ACCOUNT_ID] = "invalid_account_id"
-            else:
-                if _account_in_use(
-                    self.hass, account_id, except_entry_id=self.config_entry.entry_id
-                ):
-                    errors[CONF_ACCOUNT_ID] = "account_already_configured"
-                else:
-                    return self.async_create_entry(
-                        data={CONF_ACCOUNT_ID: account_id} if account_id else {}
-                    )
+            account_id, errors = _check_account_id(
+                self.hass, user_input, self.config_entry.entry_id
+            )
+            if not errors:
+                return self.async_create_entry(
+                    data={CONF_ACCOUNT_ID: account_id} if account_id else {}
+                )
         return self.async_show_form(
             step_id="account_filter",
             data_schema=self.add_suggested_values_to_schema(
