@@ -361,18 +361,19 @@ async def _measure(  # noqa: PLR0917 - one call site
             "rounds": [{k: asdict(v) for k, v in r.items()} for r in rounds],
         }
 
-    # Where the time goes at concurrency 30: handlers doing only part of the work,
-    # against the same baseline, in alternating order.
-    floors: dict[str, list[float]] = {name: [] for name in FLOOR_WEBHOOK_IDS}
-    for _ in range(args.rounds):
-        base = await run_load(session, baseline_url, fresh(args.requests_c30), 30)
-        for name, webhook_id in FLOOR_WEBHOOK_IDS.items():
-            url = baseline_url.replace(BASELINE_WEBHOOK_ID, webhook_id)
-            floor = await run_load(session, url, fresh(args.requests_c30), 30)
-            floors[name].append(floor.per_second / base.per_second)
-    webhook["floors_concurrency_30"] = {
-        name: round(statistics.median(ratios), 3) for name, ratios in floors.items()
-    }
+    # Where the time goes: handlers doing only part of the work, against the same
+    # baseline, at both concurrencies.
+    for concurrency, count in ((1, args.requests_c1), (30, args.requests_c30)):
+        floors: dict[str, list[float]] = {name: [] for name in FLOOR_WEBHOOK_IDS}
+        for _ in range(args.rounds):
+            base = await run_load(session, baseline_url, fresh(count), concurrency)
+            for name, webhook_id in FLOOR_WEBHOOK_IDS.items():
+                url = baseline_url.replace(BASELINE_WEBHOOK_ID, webhook_id)
+                floor = await run_load(session, url, fresh(count), concurrency)
+                floors[name].append(floor.per_second / base.per_second)
+        webhook[f"floors_concurrency_{concurrency}"] = {
+            name: round(statistics.median(ratios), 3) for name, ratios in floors.items()
+        }
 
     # Memory: RSS growth over many distinct notifications; the dedupe record is
     # capped, so growth must level off.
@@ -441,9 +442,12 @@ def check_targets(results: dict[str, Any]) -> list[str]:
             f"parser/{kind}: {ratio} of bare defusedxml, "
             f"{figures['ratio_to_stdlib']} of stdlib (target >= 0.8) {verdict}"
         )
-    floors = results.get("webhook", {}).get("floors_concurrency_30", {})
-    for name, ratio in floors.items():
-        lines.append(f"floor at concurrency 30, {name}: {ratio} of the baseline")
+    for concurrency in (1, 30):
+        floors = results.get("webhook", {}).get(f"floors_concurrency_{concurrency}", {})
+        for name, ratio in floors.items():
+            lines.append(
+                f"floor at concurrency {concurrency}, {name}: {ratio} of the baseline"
+            )
     if disk := results.get("disk"):
         lines.append(
             f"disk: {disk['store_writes']} Store writes in {disk['seconds']} s of load "
