@@ -1,6 +1,5 @@
 """Tests for the push notification parser (custom_components/esendex/protocol.py)."""
 
-from collections.abc import Callable
 import dataclasses
 from datetime import UTC, datetime
 import encodings.aliases
@@ -8,8 +7,9 @@ from pathlib import Path
 import random
 import tracemalloc
 from typing import Any
+import xml.etree.ElementTree as ET
 
-from defusedxml.ElementTree import fromstring as real_fromstring
+from defusedxml.ElementTree import DefusedXMLParser, fromstring as real_fromstring
 import pytest
 
 from custom_components.esendex import protocol
@@ -553,29 +553,87 @@ def test_entity_bombs_are_rejected_before_expanding(name: str) -> None:
     assert peak < 1_000_000
 
 
-def test_fromstring_is_called_with_every_guard(
+def test_the_parser_is_defusedxml_s_with_every_guard(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[dict[str, Any]] = []
+    guards: list[dict[str, Any]] = []
 
-    def spy(body: bytes, **kwargs: Any) -> Any:
-        calls.append(kwargs)
-        return real_fromstring(body, **kwargs)
+    class SpyParser(DefusedXMLParser):  # type: ignore[misc]
+        def __init__(self, **kwargs: Any) -> None:
+            guards.append({k: v for k, v in kwargs.items() if k != "target"})
+            super().__init__(**kwargs)
 
-    monkeypatch.setattr(protocol, "fromstring", spy)
+    monkeypatch.setattr(protocol, "DefusedXMLParser", SpyParser)
     parse_notification(fixture("message_delivered"))
-    assert calls == [
+    assert guards == [
         {"forbid_dtd": True, "forbid_entities": True, "forbid_external": True}
     ]
 
 
-def relaxed(**overrides: bool) -> Callable[..., Any]:
-    """Stand in for fromstring with some of its guards turned off."""
+def _tree(element: ET.Element) -> tuple[Any, ...]:
+    """An element as comparable data; namespaces in either spelling of the tag."""
+    return (
+        element.tag.removeprefix("{"),
+        sorted((k.removeprefix("{"), v) for k, v in element.attrib.items()),
+        element.text,
+        element.tail,
+        tuple(_tree(child) for child in element),
+    )
 
-    def parse(body: bytes, **kwargs: bool) -> Any:
-        return real_fromstring(body, **(kwargs | overrides))
 
-    return parse
+def _defusedxml_outcome(body: bytes) -> tuple[Any, ...] | type[Exception]:
+    try:
+        return _tree(real_fromstring(body, **protocol.DEFUSEDXML_GUARDS))
+    except Exception as err:  # noqa: BLE001 - the kind of failure is compared
+        return type(err)
+
+
+def _our_outcome(body: bytes) -> tuple[Any, ...] | type[Exception]:
+    try:
+        return _tree(protocol._parse_xml(body))
+    except Exception as err:  # noqa: BLE001 - the kind of failure is compared
+        return type(err)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        *(fixture(name) for name in (*VALID_FIXTURES, *ATTACKS, "not_well_formed")),
+        *(path.read_bytes() for path in sorted((FIXTURES / "attack").iterdir())),
+        (
+            b'<inboundmessage xmlns="http://api.esendex.com/ns/"><id>1</id>'
+            b"<x:from xmlns:x='urn:x'>a<b>c</b>d</x:from></inboundmessage>"
+        ),
+        b"<A><!-- note --><B><![CDATA[<text>]]></B><?pi data?>tail</A>",
+        b'<A b="1" c="2">x&amp;y&#65;<C/>&undefined;</A>',
+        "<A>caf\u00e9</A>".encode("utf-16"),
+        b"<A>\xff</A>",
+        b"",
+    ],
+)
+def test_parse_xml_builds_what_defusedxml_builds(body: bytes) -> None:
+    assert _our_outcome(body) == _defusedxml_outcome(body)
+
+
+def test_parse_xml_agrees_with_defusedxml_on_mangled_bodies() -> None:
+    rng = random.Random(20261125)  # noqa: S311 - a reproducible corpus, no secret
+    seeds = [fixture(name) for name in VALID_FIXTURES]
+    tokens = [b"<", b">", b"/", b"&", b";", b"\xff", b"<!DOCTYPE x>", b"&#0;"]
+    for _ in range(2000):
+        body = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(body))
+            if rng.randrange(2):
+                del body[at : at + rng.randint(1, 8)]
+            else:
+                body[at:at] = rng.choice(tokens)
+        assert _our_outcome(bytes(body)) == _defusedxml_outcome(bytes(body))
+
+
+def relaxed(monkeypatch: pytest.MonkeyPatch, **overrides: bool) -> None:
+    """Turn some of the parser's guards off."""
+    for guard, value in overrides.items():
+        monkeypatch.setitem(protocol.DEFUSEDXML_GUARDS, guard, value)
 
 
 @pytest.mark.parametrize(
@@ -612,7 +670,7 @@ def relaxed(**overrides: bool) -> Callable[..., Any]:
 def test_each_defusedxml_guard_has_its_own_reason(
     monkeypatch: pytest.MonkeyPatch, name: str, overrides: dict[str, bool], reason: str
 ) -> None:
-    monkeypatch.setattr(protocol, "fromstring", relaxed(**overrides))
+    relaxed(monkeypatch, **overrides)
     assert reason_of(fixture(name)) == reason
 
 

