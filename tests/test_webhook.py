@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 import logging
+from typing import Any
 from unittest.mock import patch
 
 from homeassistant.components import webhook
@@ -23,7 +24,7 @@ from custom_components.esendex.const import (
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
 )
-from custom_components.esendex.protocol import MAX_BODY_BYTES
+from custom_components.esendex.protocol import MAX_BODY_BYTES, parse_notification
 
 from .conftest import WEBHOOK_ID, FlushSensorWrites, PostNotification, fixture_bytes
 
@@ -402,8 +403,9 @@ async def test_unexpected_error_answers_503_so_esendex_retries(
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
     body = fixture_bytes("inbound_message.xml")
 
+    # Fails after the bus event, before the notification is recorded as seen.
     with patch(
-        "custom_components.esendex.receiver.async_dispatcher_send",
+        "custom_components.esendex.receiver.ReceivedInbound",
         side_effect=RuntimeError("boom"),
     ):
         response = await post_notification(body)
@@ -492,6 +494,66 @@ async def test_a_burst_costs_sensors_few_writes_and_ends_on_the_latest(
     assert sensor is not None
     assert sensor.state == "text 9"
     assert sensor.context.id == inbound_events[-1].context.id
+
+
+def process_in_one_pass(entry: MockConfigEntry, bodies: list[str]) -> None:
+    """Hand notifications to the receiver within one pass of the event loop."""
+    receiver = entry.runtime_data.receiver
+    for body in bodies:
+        receiver.async_process(parse_notification(body.encode()))
+
+
+async def test_simultaneous_notifications_cost_each_entity_one_write(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    state_changes = async_capture_events(hass, "state_changed")
+    inbound_events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    status_events = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
+
+    process_in_one_pass(
+        loaded_entry,
+        [inbound(f"id-together-{n}", f"text {n}") for n in range(20)]
+        + [
+            delivery("id-newest", "2026-11-25T10:00:02Z"),
+            # Arrives last but happened first: not the status to show.
+            delivery("id-late", "2026-11-25T10:00:01Z"),
+        ],
+    )
+    await hass.async_block_till_done()
+
+    def writes_of(entity_id: str) -> list[Any]:
+        return [e for e in state_changes if e.data["entity_id"] == entity_id]
+
+    # The bus hears of every notification, in order...
+    assert [e.data["text"] for e in inbound_events] == [f"text {n}" for n in range(20)]
+    assert [e.data["notification_id"] for e in status_events] == [
+        "id-newest",
+        "id-late",
+    ]
+    # ...each entity writes once, showing the latest.
+    (event_entity,) = writes_of(INBOUND_EVENT_ENTITY)
+    assert event_entity.data["new_state"].attributes["text"] == "text 19"
+    assert event_entity.context.id == inbound_events[-1].context.id
+    (sensor,) = writes_of(INBOUND_SENSOR)
+    assert sensor.data["new_state"].state == "text 19"
+    (status_event_entity,) = writes_of(STATUS_EVENT_ENTITY)
+    assert status_event_entity.data["new_state"].attributes["notification_id"] == (
+        "id-late"
+    )
+    (status_sensor,) = writes_of(STATUS_SENSOR)
+    assert status_sensor.data["new_state"].attributes["notification_id"] == "id-newest"
+
+
+async def test_an_unload_right_after_a_notification_still_shows_it(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    process_in_one_pass(loaded_entry, [inbound("id-last", "the last one")])
+    # Before the event loop's next pass, when the entities would have heard of it.
+    await loaded_entry.runtime_data.receiver.async_close()
+
+    event_entity = hass.states.get(INBOUND_EVENT_ENTITY)
+    assert event_entity is not None
+    assert event_entity.attributes["text"] == "the last one"
 
 
 @pytest.mark.usefixtures("loaded_entry")

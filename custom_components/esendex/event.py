@@ -54,7 +54,9 @@ class InboundMessageEvent(EsendexEntity, EventEntity):
         )
 
     @callback
-    def _async_received(self, received: ReceivedInbound) -> None:
+    def _async_received(self, batch: tuple[ReceivedInbound, ...]) -> None:
+        # One state per batch of simultaneous SMS: the latest (see receiver.py).
+        received = batch[-1]
         self._trigger_event(EVENT_RECEIVED, received.event_data)
         self.async_set_context(received.context)
         self.async_write_ha_state()
@@ -73,7 +75,9 @@ class DeliveryStatusEvent(EsendexEntity, EventEntity):
         )
 
     @callback
-    def _async_status(self, received: ReceivedStatus) -> None:
+    def _async_status(self, batch: tuple[ReceivedStatus, ...]) -> None:
+        # One state per batch of simultaneous reports: the latest to arrive.
+        received = batch[-1]
         self._trigger_event(received.status, received.event_data)
         self.async_set_context(received.context)
         self.async_write_ha_state()

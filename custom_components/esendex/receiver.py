@@ -85,13 +85,13 @@ class ReceivedStatus:
     context: Context
 
 
-def inbound_signal(entry_id: str) -> SignalType[ReceivedInbound]:
-    """Return the dispatcher signal for an entry's inbound messages."""
+def inbound_signal(entry_id: str) -> SignalType[tuple[ReceivedInbound, ...]]:
+    """Return the dispatcher signal for an entry's inbound messages, oldest first."""
     return SignalType(f"{DOMAIN}_{entry_id}_inbound")
 
 
-def status_signal(entry_id: str) -> SignalType[ReceivedStatus]:
-    """Return the dispatcher signal for an entry's delivery reports."""
+def status_signal(entry_id: str) -> SignalType[tuple[ReceivedStatus, ...]]:
+    """Return the dispatcher signal for an entry's delivery reports, oldest first."""
     return SignalType(f"{DOMAIN}_{entry_id}_status")
 
 
@@ -136,6 +136,12 @@ class NotificationReceiver:
         self.accepting = False
         self._inbound_signal = inbound_signal(entry.entry_id)
         self._status_signal = status_signal(entry.entry_id)
+        # Entities hear of notifications once per pass of the event loop, in a
+        # batch: a burst of simultaneous pushes then costs one state write per
+        # entity, not one per notification. Bus events still fire one by one.
+        self._unsent_inbound: list[ReceivedInbound] = []
+        self._unsent_status: list[ReceivedStatus] = []
+        self._send_scheduled = False
 
     async def async_load(self) -> None:
         """Load what was recorded before the last restart or reload."""
@@ -171,6 +177,8 @@ class NotificationReceiver:
         recorded here, after the save, and the next load would not know its id.
         """
         self.accepting = False
+        # Before the entities go: they must know (and restore) the last ones.
+        self._async_send_to_entities()
         await self._store.async_save(self._data_to_store())
 
     async def async_remove(self) -> None:
@@ -293,11 +301,10 @@ class NotificationReceiver:
             ATTR_RECEIVED_AT: received_at.isoformat(),
         }
         self.hass.bus.async_fire(EVENT_INBOUND_MESSAGE, event_data, context=context)
-        async_dispatcher_send(
-            self.hass,
-            self._inbound_signal,
-            ReceivedInbound(message, received_at, event_data, context),
+        self._unsent_inbound.append(
+            ReceivedInbound(message, received_at, event_data, context)
         )
+        self._schedule_send_to_entities()
 
     def _publish_status(self, message: MessageDelivered | MessageFailed) -> None:
         occurred_at = message.occurred_at or dt_util.utcnow()
@@ -332,11 +339,25 @@ class NotificationReceiver:
         else:
             event_type, status = EVENT_MESSAGE_DELIVERED, STATUS_DELIVERED
         self.hass.bus.async_fire(event_type, event_data, context=context)
-        async_dispatcher_send(
-            self.hass,
-            self._status_signal,
-            ReceivedStatus(message, status, occurred_at, event_data, context),
+        self._unsent_status.append(
+            ReceivedStatus(message, status, occurred_at, event_data, context)
         )
+        self._schedule_send_to_entities()
+
+    def _schedule_send_to_entities(self) -> None:
+        if not self._send_scheduled:
+            self._send_scheduled = True
+            self.hass.loop.call_soon(self._async_send_to_entities)
+
+    @callback
+    def _async_send_to_entities(self) -> None:
+        self._send_scheduled = False
+        if inbound := self._unsent_inbound:
+            self._unsent_inbound = []
+            async_dispatcher_send(self.hass, self._inbound_signal, tuple(inbound))
+        if status := self._unsent_status:
+            self._unsent_status = []
+            async_dispatcher_send(self.hass, self._status_signal, tuple(status))
 
     def _report_foreign_account(self, account_id: str) -> None:
         if self._foreign_account_reported:

@@ -181,7 +181,8 @@ class LastInboundMessageSensor(EsendexRestoreSensor):
         )
 
     @callback
-    def _async_received(self, received: ReceivedInbound) -> None:
+    def _async_received(self, batch: tuple[ReceivedInbound, ...]) -> None:
+        received = batch[-1]
         # HA rejects states over 255 characters; the full text is an attribute.
         self._async_update(
             received.message.text[:MAX_LENGTH_STATE_STATE],
@@ -208,18 +209,25 @@ class LastDeliveryStatusSensor(EsendexRestoreSensor):
         )
 
     @callback
-    def _async_status(self, received: ReceivedStatus) -> None:
-        # Esendex retries for days, so an old report can arrive after a newer one.
-        if self._occurred_at is not None and received.occurred_at < self._occurred_at:
-            _LOGGER.debug(
-                "Keeping the newer status of %s over a late %s report from %s",
-                self._occurred_at,
-                received.status,
-                received.occurred_at,
-            )
-            return
-        self._occurred_at = received.occurred_at
-        self._async_update(received.status, received.event_data, received.context)
+    def _async_status(self, batch: tuple[ReceivedStatus, ...]) -> None:
+        newest: ReceivedStatus | None = None
+        for received in batch:
+            # Esendex retries for days: an old report can arrive after a newer one.
+            if (
+                self._occurred_at is not None
+                and received.occurred_at < self._occurred_at
+            ):
+                _LOGGER.debug(
+                    "Keeping the newer status of %s over a late %s report from %s",
+                    self._occurred_at,
+                    received.status,
+                    received.occurred_at,
+                )
+                continue
+            self._occurred_at = received.occurred_at
+            newest = received
+        if newest is not None:
+            self._async_update(newest.status, newest.event_data, newest.context)
 
 
 class CreditsRemainingSensor(
