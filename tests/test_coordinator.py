@@ -710,6 +710,7 @@ async def test_a_run_reads_a_bounded_number_of_pages(
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
 
     await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
 
     size = CATCH_UP_PAGE_SIZE
     assert esendex.inbox_pages() == [("0", str(size)), (str(size), str(size))]

@@ -403,9 +403,8 @@ async def test_unexpected_error_answers_503_so_esendex_retries(
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
     body = fixture_bytes("inbound_message.xml")
 
-    # Fails after the bus event, before the notification is recorded as seen.
     with patch(
-        "custom_components.esendex.receiver.ReceivedInbound",
+        "custom_components.esendex.receiver.SeenNotifications.add",
         side_effect=RuntimeError("boom"),
     ):
         response = await post_notification(body)
@@ -416,7 +415,35 @@ async def test_unexpected_error_answers_503_so_esendex_retries(
     response = await post_notification(body)
     assert response.status == HTTPStatus.OK
     assert await response.text() == "processed"
-    assert len(events) == 2  # the first event had fired before the failure
+    await hass.async_block_till_done()
+    assert len(events) == 1
+
+
+async def test_a_notification_that_cannot_be_published_spares_the_others(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    receiver = loaded_entry.runtime_data.receiver
+    publish = receiver._publish_inbound
+
+    def fail_on_first(message: Any, notification_id: str | None) -> Any:
+        if notification_id == "id-first":
+            raise RuntimeError("boom")
+        return publish(message, notification_id)
+
+    with patch.object(receiver, "_publish_inbound", side_effect=fail_on_first):
+        process_in_one_pass(
+            loaded_entry, [inbound("id-first", "one"), inbound("id-second", "two")]
+        )
+        await hass.async_block_till_done()
+
+    assert [e.data["text"] for e in events] == ["two"]
+    assert "Could not publish Esendex notification id-first" in caplog.text
+    entity = hass.states.get(INBOUND_EVENT_ENTITY)
+    assert entity is not None
+    assert entity.attributes["text"] == "two"
 
 
 async def test_other_accounts_are_ignored_and_reported_once(
@@ -565,6 +592,7 @@ async def test_cloudhook_requests_are_handled(hass: HomeAssistant) -> None:
     )
 
     response = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request)
+    await hass.async_block_till_done()
 
     assert response.status == HTTPStatus.OK
     assert response.text == "processed"

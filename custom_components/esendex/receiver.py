@@ -136,12 +136,12 @@ class NotificationReceiver:
         self.accepting = False
         self._inbound_signal = inbound_signal(entry.entry_id)
         self._status_signal = status_signal(entry.entry_id)
-        # Entities hear of notifications once per pass of the event loop, in a
-        # batch: a burst of simultaneous pushes then costs one state write per
-        # entity, not one per notification. Bus events still fire one by one.
-        self._unsent_inbound: list[ReceivedInbound] = []
-        self._unsent_status: list[ReceivedStatus] = []
-        self._send_scheduled = False
+        # Accepted notifications wait here for the next pass of the event loop, so
+        # that Esendex gets its answer first. They are then published together:
+        # a bus event for each, in order, and one batch per signal, so that a burst
+        # of simultaneous pushes costs each entity one state write.
+        self._unpublished: list[tuple[Notification, str | None]] = []
+        self._publish_scheduled = False
 
     async def async_load(self) -> None:
         """Load what was recorded before the last restart or reload."""
@@ -178,7 +178,7 @@ class NotificationReceiver:
         """
         self.accepting = False
         # Before the entities go: they must know (and restore) the last ones.
-        self._async_send_to_entities()
+        self._async_publish()
         await self._store.async_save(self._data_to_store())
 
     async def async_remove(self) -> None:
@@ -220,7 +220,8 @@ class NotificationReceiver:
         """Publish a notification unless it is a duplicate or another account's.
 
         Runs without awaiting, so no concurrent retry of the same notification can
-        slip in between the duplicate check and the record.
+        slip in between the duplicate check and the record. The notification is
+        published in the event loop's next pass, after the answer to Esendex.
         """
         if not self.accepting:
             return Outcome.UNAVAILABLE
@@ -240,14 +241,10 @@ class NotificationReceiver:
             return Outcome.DUPLICATE
 
         now = self._clock()
-        if isinstance(notification, InboundMessage):
-            self._publish_inbound(notification, notification.notification_id)
-            # Recorded only once published: if publishing raised, the caller
-            # answers 503 and Esendex's retry gets another chance.
-            self.inbound_ids.add(notification.message_id, now)
-        else:
-            self._publish_status(notification)
         self.seen.add(notification.notification_id, now)
+        if isinstance(notification, InboundMessage):
+            self.inbound_ids.add(notification.message_id, now)
+        self._async_schedule_publish(notification, notification.notification_id)
         self._async_schedule_save()
         return Outcome.PROCESSED
 
@@ -259,8 +256,8 @@ class NotificationReceiver:
         """
         if not self.accepting or message.message_id in self.inbound_ids:
             return False
-        self._publish_inbound(message, None)
         self.inbound_ids.add(message.message_id, self._clock())
+        self._async_schedule_publish(message, None)
         self._async_schedule_save()
         return True
 
@@ -284,9 +281,44 @@ class NotificationReceiver:
         self.inbox_newest_ids.update(message_id.lower() for message_id in message_ids)
         self._async_schedule_save()
 
+    @callback
+    def _async_schedule_publish(
+        self, notification: Notification, notification_id: str | None
+    ) -> None:
+        self._unpublished.append((notification, notification_id))
+        if not self._publish_scheduled:
+            self._publish_scheduled = True
+            self.hass.loop.call_soon(self._async_publish)
+
+    @callback
+    def _async_publish(self) -> None:
+        """Fire the waiting notifications' events, then tell the entities."""
+        self._publish_scheduled = False
+        unpublished, self._unpublished = self._unpublished, []
+        inbound: list[ReceivedInbound] = []
+        status: list[ReceivedStatus] = []
+        for notification, notification_id in unpublished:
+            # Already acknowledged: one notification's failure must not cost the
+            # others theirs, and must be seen.
+            try:
+                if isinstance(notification, InboundMessage):
+                    inbound.append(self._publish_inbound(notification, notification_id))
+                else:
+                    status.append(self._publish_status(notification))
+            except Exception:
+                _LOGGER.exception(
+                    "Could not publish Esendex notification %s (message %s)",
+                    notification_id,
+                    notification.message_id,
+                )
+        if inbound:
+            async_dispatcher_send(self.hass, self._inbound_signal, tuple(inbound))
+        if status:
+            async_dispatcher_send(self.hass, self._status_signal, tuple(status))
+
     def _publish_inbound(
         self, message: InboundMessage, notification_id: str | None
-    ) -> None:
+    ) -> ReceivedInbound:
         context = Context()
         received_at = message.received_at or dt_util.utcnow()
         event_data = {
@@ -301,12 +333,11 @@ class NotificationReceiver:
             ATTR_RECEIVED_AT: received_at.isoformat(),
         }
         self.hass.bus.async_fire(EVENT_INBOUND_MESSAGE, event_data, context=context)
-        self._unsent_inbound.append(
-            ReceivedInbound(message, received_at, event_data, context)
-        )
-        self._schedule_send_to_entities()
+        return ReceivedInbound(message, received_at, event_data, context)
 
-    def _publish_status(self, message: MessageDelivered | MessageFailed) -> None:
+    def _publish_status(
+        self, message: MessageDelivered | MessageFailed
+    ) -> ReceivedStatus:
         occurred_at = message.occurred_at or dt_util.utcnow()
         event_data: dict[str, Any] = {
             ATTR_CONFIG_ENTRY_ID: self.entry_id,
@@ -339,25 +370,7 @@ class NotificationReceiver:
         else:
             event_type, status = EVENT_MESSAGE_DELIVERED, STATUS_DELIVERED
         self.hass.bus.async_fire(event_type, event_data, context=context)
-        self._unsent_status.append(
-            ReceivedStatus(message, status, occurred_at, event_data, context)
-        )
-        self._schedule_send_to_entities()
-
-    def _schedule_send_to_entities(self) -> None:
-        if not self._send_scheduled:
-            self._send_scheduled = True
-            self.hass.loop.call_soon(self._async_send_to_entities)
-
-    @callback
-    def _async_send_to_entities(self) -> None:
-        self._send_scheduled = False
-        if inbound := self._unsent_inbound:
-            self._unsent_inbound = []
-            async_dispatcher_send(self.hass, self._inbound_signal, tuple(inbound))
-        if status := self._unsent_status:
-            self._unsent_status = []
-            async_dispatcher_send(self.hass, self._status_signal, tuple(status))
+        return ReceivedStatus(message, status, occurred_at, event_data, context)
 
     def _report_foreign_account(self, account_id: str) -> None:
         if self._foreign_account_reported:
