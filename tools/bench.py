@@ -60,6 +60,7 @@ PARSER_SAMPLES = {
 BASELINE_WEBHOOK_ID = "bench-baseline"
 FLOOR_WEBHOOK_IDS = {
     "parse only": "bench-floor-parse",
+    "parse, bus event": "bench-floor-parse-event",
     "parse, bus event, one state write": "bench-floor-parse-event-state",
 }
 BASELINE_INTEGRATION = {
@@ -97,6 +98,15 @@ async def _parse(hass: HomeAssistant, webhook_id: str, request: Request) -> Resp
     return Response(status=200)
 
 
+async def _parse_event(
+    hass: HomeAssistant, webhook_id: str, request: Request
+) -> Response:
+    notification = parse_notification(await request.read())
+    data = {"id": notification.notification_id, "message": notification.message_id}
+    hass.bus.async_fire("bench_floor", data, context=Context())
+    return Response(status=200)
+
+
 async def _parse_event_state(
     hass: HomeAssistant, webhook_id: str, request: Request
 ) -> Response:
@@ -111,6 +121,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     for webhook_id, handler in (
         ("bench-baseline", _handle),
         ("bench-floor-parse", _parse),
+        ("bench-floor-parse-event", _parse_event),
         ("bench-floor-parse-event-state", _parse_event_state),
     ):
         webhook.async_register(
