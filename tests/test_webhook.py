@@ -601,6 +601,23 @@ async def test_cloudhook_requests_are_handled(hass: HomeAssistant) -> None:
 
 
 @pytest.mark.usefixtures("loaded_entry")
+async def test_cloudhook_requests_with_a_declared_length_are_handled(
+    hass: HomeAssistant,
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    body = fixture_bytes("inbound_message.xml")
+    request = MockRequest(
+        body, "cloudhook", method="POST", headers={"Content-Length": str(len(body))}
+    )
+
+    response = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request)
+    await hass.async_block_till_done()
+
+    assert response.status == HTTPStatus.OK
+    assert [e.data["text"] for e in events] == ["Gate code please"]
+
+
+@pytest.mark.usefixtures("loaded_entry")
 async def test_oversized_cloudhook_request_gets_413(hass: HomeAssistant) -> None:
     request = MockRequest(b"<a>" + b"x" * MAX_BODY_BYTES, "cloudhook", method="POST")
 

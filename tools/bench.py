@@ -488,9 +488,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="scripts/bench", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--parser-rounds", type=int, default=200_000)
-    parser.add_argument("--requests-c1", type=int, default=2_000)
+    parser.add_argument("--requests-c1", type=int, default=5_000)
     parser.add_argument("--requests-c30", type=int, default=6_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--memory-notifications", type=int, default=100_000)
     parser.add_argument("--disk-seconds", type=float, default=60.0)
     parser.add_argument("--parser-only", action="store_true")

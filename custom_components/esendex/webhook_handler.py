@@ -26,11 +26,16 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
     """Read at most `limit` bytes of the body, stopping as soon as it is exceeded.
 
     Cloudhook requests arrive as HA's MockRequest, which has only `headers` and a
-    `content` stream with `read(n)`, so nothing else of aiohttp's Request is used.
+    `content` stream with `read(n)`: they, and chunked requests of unknown length,
+    are read piece by piece.
     """
     declared = request.headers.get(hdrs.CONTENT_LENGTH)
-    if declared is not None and declared.isdecimal() and int(declared) > limit:
-        raise BodyTooLargeError
+    if declared is not None and declared.isdecimal():
+        if int(declared) > limit:
+            raise BodyTooLargeError
+        if isinstance(request, Request):
+            # aiohttp reads exactly the declared length: no more can come.
+            return await request.read()
     # One reader for the whole loop: MockRequest.content makes a new one on each
     # access, starting again from the first byte.
     stream = request.content
