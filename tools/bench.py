@@ -221,6 +221,14 @@ class LoadFigures:
     p50_ms: float
     p99_ms: float
     non_200: int
+    # CPU time the server process spent per request (user + system), when known.
+    server_cpu_us: float | None = None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run_load(
@@ -228,8 +236,13 @@ async def run_load(
     url: str,
     bodies: Sequence[bytes],
     concurrency: int,
+    server_pid: int | None = None,
 ) -> LoadFigures:
-    """POST every body once with `concurrency` workers; time each request."""
+    """POST every body once with `concurrency` workers; time each request.
+
+    With `server_pid`, also the server's CPU time per request: unlike throughput,
+    it hardly moves when other work on a shared machine takes the client's core.
+    """
     latencies: list[float] = []
     non_200 = 0
     position = 0
@@ -248,9 +261,14 @@ async def run_load(
                     non_200 += 1
             latencies.append(time.perf_counter() - start)
 
+    cpu_before = cpu_seconds(server_pid) if server_pid is not None else 0.0
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     seconds = time.perf_counter() - start
+    server_cpu_us = None
+    if server_pid is not None:
+        cpu = cpu_seconds(server_pid) - cpu_before
+        server_cpu_us = round(cpu / len(bodies) * 1e6, 1)
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return LoadFigures(
         requests=len(bodies),
@@ -260,6 +278,7 @@ async def run_load(
         p50_ms=round(cuts[49] * 1000, 3),
         p99_ms=round(cuts[98] * 1000, 3),
         non_200=non_200,
+        server_cpu_us=server_cpu_us,
     )
 
 
@@ -329,6 +348,8 @@ async def _measure(  # noqa: PLR0917 - one call site
     esendex_url: str,
     baseline_url: str,
 ) -> dict[str, Any]:
+    assert hass.process is not None
+    pid = hass.process.pid
     sequence = 0
 
     def fresh(count: int) -> list[bytes]:
@@ -354,7 +375,9 @@ async def _measure(  # noqa: PLR0917 - one call site
             figures: dict[str, LoadFigures] = {}
             for name in order:
                 url = baseline_url if name == "baseline" else esendex_url
-                figures[name] = await run_load(session, url, fresh(count), concurrency)
+                figures[name] = await run_load(
+                    session, url, fresh(count), concurrency, pid
+                )
             rounds.append(figures)
         throughput = statistics.median(
             r["esendex"].per_second / r["baseline"].per_second for r in rounds
@@ -365,10 +388,17 @@ async def _measure(  # noqa: PLR0917 - one call site
         p99 = statistics.median(
             r["esendex"].p99_ms / r["baseline"].p99_ms for r in rounds
         )
+        cpu = statistics.median(
+            (r["baseline"].server_cpu_us or 0) / (r["esendex"].server_cpu_us or 1)
+            for r in rounds
+        )
         webhook[f"concurrency_{concurrency}"] = {
             "throughput_ratio": round(throughput, 3),
             "p50_ratio": round(p50, 3),
             "p99_ratio": round(p99, 3),
+            # Baseline CPU per request over ours: what throughput would be with the
+            # server's core the only bottleneck.
+            "server_cpu_ratio": round(cpu, 3),
             "rounds": [{k: asdict(v) for k, v in r.items()} for r in rounds],
         }
 
@@ -376,20 +406,26 @@ async def _measure(  # noqa: PLR0917 - one call site
     # baseline, at both concurrencies.
     for concurrency, count in ((1, args.requests_c1), (30, args.requests_c30)):
         floors: dict[str, list[float]] = {name: [] for name in FLOOR_WEBHOOK_IDS}
+        floor_cpu: dict[str, list[float]] = {name: [] for name in FLOOR_WEBHOOK_IDS}
         for _ in range(args.rounds):
-            base = await run_load(session, baseline_url, fresh(count), concurrency)
+            base = await run_load(session, baseline_url, fresh(count), concurrency, pid)
             for name, webhook_id in FLOOR_WEBHOOK_IDS.items():
                 url = baseline_url.replace(BASELINE_WEBHOOK_ID, webhook_id)
-                floor = await run_load(session, url, fresh(count), concurrency)
+                floor = await run_load(session, url, fresh(count), concurrency, pid)
                 floors[name].append(floor.per_second / base.per_second)
+                floor_cpu[name].append(
+                    (base.server_cpu_us or 0) / (floor.server_cpu_us or 1)
+                )
         webhook[f"floors_concurrency_{concurrency}"] = {
             name: round(statistics.median(ratios), 3) for name, ratios in floors.items()
+        }
+        webhook[f"floors_server_cpu_concurrency_{concurrency}"] = {
+            name: round(statistics.median(ratios), 3)
+            for name, ratios in floor_cpu.items()
         }
 
     # Memory: RSS growth over many distinct notifications; the dedupe record is
     # capped, so growth must level off.
-    assert hass.process is not None
-    pid = hass.process.pid
     rss_before = rss_bytes(pid)
     await run_load(session, esendex_url, fresh(args.memory_notifications), 30)
     rss_after = rss_bytes(pid)
@@ -446,6 +482,13 @@ def check_targets(results: dict[str, Any]) -> list[str]:
         lines.append(
             f"{'/'.join(path)}: {value} (target {operator} {target}) {verdict}"
         )
+    for concurrency in (1, 30):
+        figures = results.get("webhook", {}).get(f"concurrency_{concurrency}", {})
+        if "server_cpu_ratio" in figures:
+            lines.append(
+                f"server CPU per request at concurrency {concurrency}: baseline / "
+                f"ours = {figures['server_cpu_ratio']} (for information)"
+            )
     for kind, figures in results.get("parser", {}).items():
         ratio = figures["ratio_to_defusedxml"]
         verdict = "met" if ratio >= 0.8 else "MISSED"
@@ -454,10 +497,13 @@ def check_targets(results: dict[str, Any]) -> list[str]:
             f"{figures['ratio_to_stdlib']} of stdlib (target >= 0.8) {verdict}"
         )
     for concurrency in (1, 30):
-        floors = results.get("webhook", {}).get(f"floors_concurrency_{concurrency}", {})
+        webhook = results.get("webhook", {})
+        floors = webhook.get(f"floors_concurrency_{concurrency}", {})
+        cpu = webhook.get(f"floors_server_cpu_concurrency_{concurrency}", {})
         for name, ratio in floors.items():
             lines.append(
                 f"floor at concurrency {concurrency}, {name}: {ratio} of the baseline"
+                f" (server CPU ratio {cpu.get(name)})"
             )
     if disk := results.get("disk"):
         lines.append(
