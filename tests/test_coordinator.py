@@ -741,7 +741,7 @@ async def test_the_last_caught_up_message_stays_handled_after_quiet_days(
     assert len(events) == 1
     # Home Assistant stays off for four days, in which no SMS arrives.
     record = stored_record(hass_storage, entry)
-    record["inbound"] = [[key, seen - 97 * 3600] for key, seen in record["inbound"]]
+    record["inbound"] = {key: at - 97 * 3600 for key, at in record["inbound"].items()}
 
     await setup(hass, entry)
 

@@ -1,5 +1,8 @@
 """The bounded record of seen notification ids."""
 
+import gc
+import sys
+
 from custom_components.esendex.dedupe import SeenNotifications
 
 
@@ -41,9 +44,27 @@ def test_round_trips_through_its_stored_form_oldest_first() -> None:
     restored = SeenNotifications(retention_seconds=100, max_ids=10)
 
     # Stored order is not trusted: the record is sorted by time on load.
-    restored.load(reversed(seen.as_list()), now=30)
+    restored.load(reversed(seen.as_dict().items()), now=30)
 
-    assert restored.as_list() == [("a", 10.0), ("b", 20.0)]
+    assert list(restored.as_dict().items()) == [("a", 10.0), ("b", 20.0)]
+
+
+def test_its_stored_form_is_built_without_an_object_per_id() -> None:
+    """A save must not make Python's collector walk Home Assistant's whole heap."""
+    seen = SeenNotifications(retention_seconds=100, max_ids=25_000)
+    for number in range(25_000):
+        seen.add(f"id-{number}", seen_at=50)
+    gc.disable()
+    try:
+        before = sys.getallocatedblocks()
+        stored = seen.as_dict()
+        allocated = sys.getallocatedblocks() - before
+    finally:
+        gc.enable()
+
+    assert len(stored) == 25_000
+    # One dict (a pair per id would be 25,000 tuples).
+    assert allocated < 100
 
 
 def test_load_applies_retention_and_cap() -> None:

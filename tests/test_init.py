@@ -63,10 +63,12 @@ async def test_seen_ids_are_saved_with_a_delay_not_per_message(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
 
-    saved = [
-        pair[0] for pair in hass_storage[storage_key(loaded_entry)]["data"]["seen"]
+    saved = hass_storage[storage_key(loaded_entry)]
+    assert saved["minor_version"] == 2
+    assert list(saved["data"]["seen"]) == [
+        INBOUND_ID,
+        "bece4d20-779c-4778-b08c-438a13cca5c9",
     ]
-    assert saved == [INBOUND_ID, "bece4d20-779c-4778-b08c-438a13cca5c9"]
 
 
 async def test_duplicates_are_recognised_across_a_reload(
@@ -108,6 +110,56 @@ async def test_duplicates_are_recognised_after_a_restart(
     assert events == []
 
 
+async def test_a_record_from_0_2_is_migrated_and_still_recognised(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    hass_storage: dict[str, Any],
+) -> None:
+    seen_at = time.time() - 3600
+    hass_storage[storage_key(config_entry)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": storage_key(config_entry),
+        "data": {
+            "seen": [["other-id", seen_at - 1], [INBOUND_ID, seen_at]],
+            "inbound": [["09543bf1-8f47-4afa-9fe8-cb36bd0e6e90", seen_at]],
+            "sent": [],
+            "inbox_newest": None,
+            "inbox_newest_ids": [],
+        },
+    }
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+
+    migrated = hass_storage[storage_key(config_entry)]
+    assert migrated["minor_version"] == 2
+    assert migrated["data"]["seen"] == {"other-id": seen_at - 1, INBOUND_ID: seen_at}
+    assert migrated["data"]["inbound"] == {
+        "09543bf1-8f47-4afa-9fe8-cb36bd0e6e90": seen_at
+    }
+    response = await post_notification(fixture_bytes("inbound_message.xml"))
+    assert await response.text() == "duplicate"
+
+
+async def test_a_record_from_a_later_minor_version_is_read_as_it_is(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    hass_storage: dict[str, Any],
+) -> None:
+    hass_storage[storage_key(config_entry)] = {
+        "version": 1,
+        "minor_version": 3,
+        "key": storage_key(config_entry),
+        "data": {"seen": {INBOUND_ID: time.time() - 60}, "added_later": True},
+    }
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+
+    response = await post_notification(fixture_bytes("inbound_message.xml"))
+
+    assert await response.text() == "duplicate"
+
+
 async def test_ids_older_than_the_retention_are_forgotten_on_load(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
@@ -129,20 +181,28 @@ async def test_ids_older_than_the_retention_are_forgotten_on_load(
 
 @pytest.mark.parametrize(
     "stored",
-    [{"seen": [["only-an-id"]]}, {"seen": [[INBOUND_ID, "not-a-time"]]}, {"x": 1}],
+    [
+        (1, {"seen": [["only-an-id"]]}),
+        (1, {"seen": [[INBOUND_ID, "not-a-time"]]}),
+        (1, {"x": 1}),
+        (2, {"seen": [[INBOUND_ID, time.time()]]}),
+        (2, {"seen": {INBOUND_ID: "not-a-time"}}),
+        (2, {"seen": {}, "inbound": 3}),
+    ],
 )
 async def test_unreadable_record_is_ignored_with_a_warning(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
-    stored: dict[str, Any],
+    stored: tuple[int, dict[str, Any]],
 ) -> None:
+    minor_version, data = stored
     hass_storage[storage_key(config_entry)] = {
         "version": 1,
-        "minor_version": 1,
+        "minor_version": minor_version,
         "key": storage_key(config_entry),
-        "data": stored,
+        "data": data,
     }
 
     assert await hass.config_entries.async_setup(config_entry.entry_id)

@@ -36,6 +36,8 @@ SEEN_MAX_IDS: Final = 25_000
 # Delayed Store saves: at most one disk write per this many seconds, however busy.
 SEEN_SAVE_DELAY_SECONDS: Final = 10
 STORAGE_VERSION: Final = 1
+# 2 (0.3.0): seen and inbound ids as {id: seen_at} rather than [id, seen_at] pairs.
+STORAGE_MINOR_VERSION: Final = 2
 
 # API access (optional): credentials live in the entry's data.
 CONF_ACCOUNT_REFERENCE: Final = "account_reference"

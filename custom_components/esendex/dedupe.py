@@ -50,9 +50,13 @@ class SeenNotifications:
         while seen and next(iter(seen.values())) < oldest_kept:
             seen.popitem(last=False)
 
-    def as_list(self) -> list[tuple[str, float]]:
-        """Return the record in a JSON-friendly shape, oldest first."""
-        return list(self._seen.items())
+    def as_dict(self) -> dict[str, float]:
+        """Return the record as {id: seen_at}, oldest first, for JSON.
+
+        One new object however many ids: pairs would be one each, and 50,000 new
+        objects at once make Python's collector walk Home Assistant's whole heap.
+        """
+        return dict(self._seen)
 
     def load(self, records: Iterable[tuple[str, float]], now: float) -> None:
         """Replace the record with stored pairs of (id, seen_at)."""

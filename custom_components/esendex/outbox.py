@@ -22,7 +22,7 @@ class SentMessages:
     Esendex writes GUIDs in either case, so ids are kept lower-cased.
     """
 
-    __slots__ = ("_max_messages", "_records", "_retention", "_times")
+    __slots__ = ("_max_messages", "_records", "_retention", "_stored", "_times")
 
     def __init__(self, retention_seconds: float, max_messages: int) -> None:
         """Create an empty record."""
@@ -30,6 +30,9 @@ class SentMessages:
         self._max_messages = max_messages
         self._records: OrderedDict[str, SentRecord] = OrderedDict()
         self._times: dict[str, float] = {}
+        # Each record as stored, built once: a save then creates no new objects
+        # per message (see SeenNotifications.as_dict).
+        self._stored: dict[str, dict[str, Any]] = {}
 
     def __len__(self) -> int:
         """Return how many messages are remembered."""
@@ -44,6 +47,7 @@ class SentMessages:
         key = message_id.lower()
         self._records[key] = record
         self._times[key] = sent_at
+        self._stored[key] = {"message_id": key, "time": sent_at, **asdict(record)}
         self._prune(sent_at)
 
     def _prune(self, now: float) -> None:
@@ -54,18 +58,18 @@ class SentMessages:
         ):
             oldest, _ = self._records.popitem(last=False)
             del self._times[oldest]
+            del self._stored[oldest]
 
     def as_list(self) -> list[dict[str, Any]]:
         """Return the record in a JSON-friendly shape, oldest first."""
-        return [
-            {"message_id": key, "time": self._times[key], **asdict(record)}
-            for key, record in self._records.items()
-        ]
+        stored = self._stored
+        return [stored[key] for key in self._records]
 
     def load(self, items: list[dict[str, Any]], now: float) -> None:
         """Replace the record with stored items; raise on an unreadable one."""
         self._records.clear()
         self._times.clear()
+        self._stored.clear()
         for item in sorted(items, key=lambda item: float(item["time"])):
             record = SentRecord(
                 recipient=str(item["recipient"]),

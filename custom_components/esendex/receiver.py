@@ -1,6 +1,7 @@
 """Turn parsed notifications into events and entity updates, exactly once."""
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -43,6 +44,7 @@ from .const import (
     SENT_RETENTION_SECONDS,
     STATUS_DELIVERED,
     STATUS_FAILED,
+    STORAGE_MINOR_VERSION,
     STORAGE_VERSION,
 )
 from .dedupe import SeenNotifications
@@ -100,6 +102,22 @@ def foreign_account_issue_id(entry_id: str) -> str:
     return f"foreign_account_{entry_id}"
 
 
+class SeenStore(Store[StoredRecord]):
+    """The stored record of an entry, migrated from the shapes of older versions."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: StoredRecord
+    ) -> StoredRecord:
+        if old_major_version == 1 and old_minor_version == 1:
+            # Up to 0.2.0, ids were [id, seen_at] pairs; now {id: seen_at}.
+            for key in ("seen", "inbound"):
+                if key in old_data:
+                    # A malformed record stays as it was: the load reports it.
+                    with suppress(TypeError, ValueError):
+                        old_data[key] = dict(old_data[key])
+        return old_data
+
+
 class NotificationReceiver:
     """Deduplicates, filters and publishes the notifications of one config entry."""
 
@@ -127,8 +145,11 @@ class NotificationReceiver:
         # Ids of the inbox messages at exactly that time, already handled.
         self.inbox_newest_ids: set[str] = set()
         self._clock = clock
-        self._store: Store[StoredRecord] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.seen"
+        self._store = SeenStore(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.{entry.entry_id}.seen",
+            minor_version=STORAGE_MINOR_VERSION,
         )
         self._foreign_account_reported = False
         self._save_scheduled = False
@@ -151,10 +172,13 @@ class NotificationReceiver:
         now = self._clock()
         try:
             self.seen.load(
-                ((str(item[0]), float(item[1])) for item in stored["seen"]), now
+                ((str(key), float(at)) for key, at in stored["seen"].items()), now
             )
             self.inbound_ids.load(
-                ((str(item[0]), float(item[1])) for item in stored.get("inbound", [])),
+                (
+                    (str(key), float(at))
+                    for key, at in stored.get("inbound", {}).items()
+                ),
                 now,
             )
             self.sent.load(stored.get("sent", []), now)
@@ -164,7 +188,7 @@ class NotificationReceiver:
                     str(message_id).lower()
                     for message_id in stored.get("inbox_newest_ids", [])
                 }
-        except KeyError, IndexError, TypeError, ValueError:
+        except AttributeError, KeyError, TypeError, ValueError:
             _LOGGER.warning(
                 "Ignoring an unreadable record of seen notifications for %s",
                 self.title,
@@ -188,8 +212,8 @@ class NotificationReceiver:
     def _data_to_store(self) -> StoredRecord:
         self._save_scheduled = False
         return {
-            "seen": self.seen.as_list(),
-            "inbound": self.inbound_ids.as_list(),
+            "seen": self.seen.as_dict(),
+            "inbound": self.inbound_ids.as_dict(),
             "sent": self.sent.as_list(),
             "inbox_newest": self.inbox_newest.isoformat()
             if self.inbox_newest
