@@ -42,7 +42,12 @@ async def async_setup_entry(
 
 
 class InboundMessageEvent(EsendexEntity, EventEntity):
-    """Fires `received` for every inbound SMS, with the bus event's data."""
+    """Fires `received` for every inbound SMS, with the bus event's data.
+
+    One state per SMS, even in a burst: an event entity's automations (HA's
+    "event received" trigger among them) fire on each state, so coalescing here
+    would drop SMS for them without a word.
+    """
 
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's inbound messages."""
@@ -55,15 +60,17 @@ class InboundMessageEvent(EsendexEntity, EventEntity):
 
     @callback
     def _async_received(self, batch: tuple[ReceivedInbound, ...]) -> None:
-        # One state per batch of simultaneous SMS: the latest (see receiver.py).
-        received = batch[-1]
-        self._trigger_event(EVENT_RECEIVED, received.event_data)
-        self.async_set_context(received.context)
-        self.async_write_ha_state()
+        for received in batch:
+            self._trigger_event(EVENT_RECEIVED, received.event_data)
+            self.async_set_context(received.context)
+            self.async_write_ha_state()
 
 
 class DeliveryStatusEvent(EsendexEntity, EventEntity):
-    """Fires `delivered` or `failed` for every delivery report, late ones included."""
+    """Fires `delivered` or `failed` for every delivery report, late ones included.
+
+    One state per report, even in a burst, as for InboundMessageEvent.
+    """
 
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's delivery reports."""
@@ -76,8 +83,7 @@ class DeliveryStatusEvent(EsendexEntity, EventEntity):
 
     @callback
     def _async_status(self, batch: tuple[ReceivedStatus, ...]) -> None:
-        # One state per batch of simultaneous reports: the latest to arrive.
-        received = batch[-1]
-        self._trigger_event(received.status, received.event_data)
-        self.async_set_context(received.context)
-        self.async_write_ha_state()
+        for received in batch:
+            self._trigger_event(received.status, received.event_data)
+            self.async_set_context(received.context)
+            self.async_write_ha_state()

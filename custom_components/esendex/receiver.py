@@ -158,9 +158,9 @@ class NotificationReceiver:
         self._inbound_signal = inbound_signal(entry.entry_id)
         self._status_signal = status_signal(entry.entry_id)
         # Accepted notifications wait here for the next pass of the event loop, so
-        # that Esendex gets its answer first. They are then published together:
-        # a bus event for each, in order, and one batch per signal, so that a burst
-        # of simultaneous pushes costs each entity one state write.
+        # that Esendex gets its answer first. They are then published together: a
+        # bus event for each, in order, then one dispatch per signal with all of
+        # them (the sensors show only the latest; event entities show each).
         self._unpublished: list[tuple[Notification, str | None]] = []
         self._publish_scheduled = False
 
