@@ -43,7 +43,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import aiohttp
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from tools.esendex_simulator import (
     FailureSpec,

@@ -20,7 +20,7 @@ project's Python runs). tests/test_demo_dashboard.py uses the same `Chromium`.
 import argparse
 import asyncio
 import base64
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 import io
@@ -537,7 +537,7 @@ async def make_screenshots(
             await demo.ignore_setup_repairs()
             device_id = await device_id_of(demo)
             async with chromium(executable) as browser:
-                shots = {
+                shots: dict[str, Callable[[Page], Awaitable[bytes]]] = {
                     "dashboard": lambda p: shoot_dashboard(p, demo, last_text),
                     "device": lambda p: shoot_device(p, demo, device_id),
                     "automation": lambda p: shoot_automation(p, demo),
