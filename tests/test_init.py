@@ -32,6 +32,21 @@ def storage_key(entry: MockConfigEntry) -> str:
     return f"esendex.{entry.entry_id}.seen"
 
 
+def store_record(
+    hass_storage: dict[str, Any],
+    entry: MockConfigEntry,
+    data: dict[str, Any],
+    minor_version: int = 1,
+) -> None:
+    """Leave a record in storage as a version of the integration would have."""
+    hass_storage[storage_key(entry)] = {
+        "version": 1,
+        "minor_version": minor_version,
+        "key": storage_key(entry),
+        "data": data,
+    }
+
+
 async def test_unload_removes_the_webhook(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
@@ -95,12 +110,9 @@ async def test_duplicates_are_recognised_after_a_restart(
     post_notification: PostNotification,
     hass_storage: dict[str, Any],
 ) -> None:
-    hass_storage[storage_key(config_entry)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": storage_key(config_entry),
-        "data": {"seen": [[INBOUND_ID.upper(), time.time() - 3600]]},
-    }
+    store_record(
+        hass_storage, config_entry, {"seen": [[INBOUND_ID.upper(), time.time() - 3600]]}
+    )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
 
@@ -117,18 +129,17 @@ async def test_a_record_from_0_2_is_migrated_and_still_recognised(
     hass_storage: dict[str, Any],
 ) -> None:
     seen_at = time.time() - 3600
-    hass_storage[storage_key(config_entry)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": storage_key(config_entry),
-        "data": {
+    store_record(
+        hass_storage,
+        config_entry,
+        {
             "seen": [["other-id", seen_at - 1], [INBOUND_ID, seen_at]],
             "inbound": [["09543bf1-8f47-4afa-9fe8-cb36bd0e6e90", seen_at]],
             "sent": [],
             "inbox_newest": None,
             "inbox_newest_ids": [],
         },
-    }
+    )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
 
     migrated = hass_storage[storage_key(config_entry)]
@@ -147,12 +158,12 @@ async def test_a_record_from_a_later_minor_version_is_read_as_it_is(
     post_notification: PostNotification,
     hass_storage: dict[str, Any],
 ) -> None:
-    hass_storage[storage_key(config_entry)] = {
-        "version": 1,
-        "minor_version": 3,
-        "key": storage_key(config_entry),
-        "data": {"seen": {INBOUND_ID: time.time() - 60}, "added_later": True},
-    }
+    store_record(
+        hass_storage,
+        config_entry,
+        {"seen": {INBOUND_ID: time.time() - 60}, "added_later": True},
+        3,
+    )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
 
     response = await post_notification(fixture_bytes("inbound_message.xml"))
@@ -166,12 +177,9 @@ async def test_ids_older_than_the_retention_are_forgotten_on_load(
     post_notification: PostNotification,
     hass_storage: dict[str, Any],
 ) -> None:
-    hass_storage[storage_key(config_entry)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": storage_key(config_entry),
-        "data": {"seen": [[INBOUND_ID, time.time() - 97 * 3600]]},
-    }
+    store_record(
+        hass_storage, config_entry, {"seen": [[INBOUND_ID, time.time() - 97 * 3600]]}
+    )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
 
     response = await post_notification(fixture_bytes("inbound_message.xml"))
@@ -198,12 +206,7 @@ async def test_unreadable_record_is_ignored_with_a_warning(
     stored: tuple[int, dict[str, Any]],
 ) -> None:
     minor_version, data = stored
-    hass_storage[storage_key(config_entry)] = {
-        "version": 1,
-        "minor_version": minor_version,
-        "key": storage_key(config_entry),
-        "data": data,
-    }
+    store_record(hass_storage, config_entry, data, minor_version)
 
     assert await hass.config_entries.async_setup(config_entry.entry_id)
 
