@@ -1,5 +1,6 @@
 """The webhook through HA's real HTTP stack: statuses, events, states, dedupe, order."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 import logging
@@ -572,6 +573,26 @@ async def test_simultaneous_notifications_cost_each_sensor_one_write(
     assert sensor.data["new_state"].state == "text 19"
     (status_sensor,) = writes_of(STATUS_SENSOR)
     assert status_sensor.data["new_state"].attributes["notification_id"] == "id-newest"
+
+
+async def test_notifications_are_published_after_the_answer(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    receiver = loaded_entry.runtime_data.receiver
+
+    outcome = receiver.async_process(
+        parse_notification(inbound("id-now", "hello").encode())
+    )
+
+    # Recorded at once (a retry is a duplicate), published in the next pass.
+    retry = receiver.async_process(
+        parse_notification(inbound("id-now", "hello").encode())
+    )
+    assert (outcome, retry) == ("processed", "duplicate")
+    assert events == []
+    await asyncio.sleep(0)
+    assert [e.data["text"] for e in events] == ["hello"]
 
 
 async def test_an_unload_right_after_a_notification_still_shows_it(
