@@ -287,13 +287,20 @@ def _failure_reason(element: Element | None) -> FailureReason | None:
     )
 
 
+def _required_ids(children: dict[str, Element], name: str) -> tuple[str, str, str]:
+    """Id, MessageId and AccountId, which every notification must carry."""
+    return (
+        _text(children.get("id")) or _missing(name, "Id"),
+        _text(children.get("messageid")) or _missing(name, "MessageId"),
+        _text(children.get("accountid")) or _missing(name, "AccountId"),
+    )
+
+
 def _inbound_message(root: Element) -> InboundMessage:
     children = _children(root)
     name = "InboundMessage"
     return InboundMessage(
-        _text(children.get("id")) or _missing(name, "Id"),
-        _text(children.get("messageid")) or _missing(name, "MessageId"),
-        _text(children.get("accountid")) or _missing(name, "AccountId"),
+        *_required_ids(children, name),
         _text(children.get("from")) or _missing(name, "From"),
         _text(children.get("to")) or _missing(name, "To"),
         _text(children.get("messagetext")),
@@ -306,9 +313,7 @@ def _message_delivered(root: Element) -> MessageDelivered:
     children = _children(root)
     name = "MessageDelivered"
     return MessageDelivered(
-        _text(children.get("id")) or _missing(name, "Id"),
-        _text(children.get("messageid")) or _missing(name, "MessageId"),
-        _text(children.get("accountid")) or _missing(name, "AccountId"),
+        *_required_ids(children, name),
         _timestamp(_text(children.get("occurredat")), "OccurredAt"),
     )
 
@@ -317,9 +322,7 @@ def _message_failed(root: Element) -> MessageFailed:
     children = _children(root)
     name = "MessageFailed"
     return MessageFailed(
-        _text(children.get("id")) or _missing(name, "Id"),
-        _text(children.get("messageid")) or _missing(name, "MessageId"),
-        _text(children.get("accountid")) or _missing(name, "AccountId"),
+        *_required_ids(children, name),
         _timestamp(_text(children.get("occurredat")), "OccurredAt"),
         _failure_reason(children.get("failurereason")),
     )
