@@ -6,14 +6,12 @@ from pathlib import Path
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -23,7 +21,6 @@ from syrupy.assertion import SnapshotAssertion
 # for its fixtures; importing ours first keeps it from being shadowed.
 import custom_components.esendex  # noqa: F401
 from custom_components.esendex.const import CONF_CLOUDHOOK, DOMAIN
-from custom_components.esendex.sensor import WRITE_INTERVAL_SECONDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WEBHOOK_ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -31,7 +28,6 @@ WEBHOOK_PATH = f"/api/webhook/{WEBHOOK_ID}"
 EXTERNAL_URL = "https://example.duckdns.org"
 
 type PostNotification = Callable[..., Awaitable[ClientResponse]]
-type FlushSensorWrites = Callable[[], Awaitable[None]]
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -107,20 +103,6 @@ async def post_notification(
         return await clients[0].post(path, data=data, **kwargs)  # type: ignore[arg-type]
 
     return post
-
-
-@pytest.fixture
-def flush_sensor_writes(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
-) -> Callable[[], Awaitable[None]]:
-    """Let the sensors write what a burst left pending (they coalesce writes)."""
-
-    async def flush() -> None:
-        freezer.tick(WRITE_INTERVAL_SECONDS + 0.1)
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
-
-    return flush
 
 
 @pytest.fixture

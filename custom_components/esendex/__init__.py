@@ -1,110 +1,107 @@
 """The Esendex SMS integration: Esendex push notifications into Home Assistant.
 
 Reading order: `webhook_handler.py` answers Esendex's POSTs, `protocol.py` parses
-them, `receiver.py` deduplicates them and fires events, `sensor.py` and `event.py`
-show them. With API credentials, `api.py` talks to Esendex's REST API,
-`coordinator.py` reads the credits and catches up the inbox, and `services.py` and
-`notify.py` send SMS.
+them, `receiver.py` deduplicates and publishes them (`store.py` keeps its record),
+`sensor.py` and `event.py` show them. With API credentials, `api.py` talks to
+Esendex's REST API, `coordinator.py` reads the credits, `catch_up.py` catches up the
+inbox, and `services.py` and `notify.py` send SMS.
 """
 
-from aiohttp.hdrs import METH_POST
-from homeassistant.components import webhook
-from homeassistant.const import (
-    CONF_PASSWORD,
-    CONF_USERNAME,
-    CONF_WEBHOOK_ID,
-    Platform,
-)
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import EsendexClient
-from .const import CONF_ACCOUNT_REFERENCE, CONF_CLOUDHOOK, DOMAIN
+from .catch_up import InboxCatchUp
+from .const import CONF_ACCOUNT_ID, CONF_ACCOUNT_REFERENCE, CONF_CLOUDHOOK, DOMAIN
 from .coordinator import EsendexAccountCoordinator
 from .models import EsendexConfigEntry, EsendexRuntimeData
 from .receiver import NotificationReceiver, foreign_account_issue_id
 from .services import async_setup_services
-from .webhook_handler import EsendexWebhook
+from .store import async_remove_record
+from .webhook_handler import async_register_webhook, async_unregister_webhook
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, which exist whatever the entries."""
+    """Register the actions, and a webhook handler for every entry.
+
+    Handlers of entries that are not loaded (disabled, failing, still starting)
+    answer 503, so that Esendex keeps retrying rather than getting Home
+    Assistant's 200 for an unknown webhook.
+    """
     async_setup_services(hass)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        async_register_webhook(hass, entry)
     return True
 
 
+# Returns a boolean: 2026.10 fails a setup that returns None (2026.11 would allow it).
 async def async_setup_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> bool:
     """Set up Esendex SMS from a config entry."""
+    handler = async_register_webhook(hass, entry)
     receiver = NotificationReceiver(hass, entry)
     await receiver.async_load()
-    webhook_id: str = entry.data[CONF_WEBHOOK_ID]
-    # Registered first, answering 503 until the entities listen: for an unknown
-    # webhook id Home Assistant answers 200 itself, and Esendex never retries that.
-    webhook.async_register(
-        hass,
-        DOMAIN,
-        entry.title,
-        webhook_id,
-        EsendexWebhook(receiver),
-        allowed_methods=[METH_POST],
+    coordinator, catch_up = await _async_api_side(hass, entry, receiver)
+    entry.runtime_data = EsendexRuntimeData(
+        receiver, entry.data[CONF_WEBHOOK_ID], coordinator, catch_up
     )
-    try:
-        coordinator = await _async_account_coordinator(hass, entry, receiver)
-        entry.runtime_data = EsendexRuntimeData(receiver, webhook_id, coordinator)
-        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    except BaseException:
-        webhook.async_unregister(hass, webhook_id)
-        raise
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # A changed account filter gets its own chance to report a mismatch.
     ir.async_delete_issue(hass, DOMAIN, foreign_account_issue_id(entry.entry_id))
+    # The entities listen now: from here on, notifications are published.
     receiver.accepting = True
-    if coordinator is not None:
+    handler.receiver = receiver
+    if catch_up is not None:
         # With the webhook up, whatever the inbox has that the webhook missed
-        # (while this entry was not loaded) can be caught up without a gap.
-        coordinator.catch_up_enabled = True
-        entry.async_create_background_task(
-            hass, coordinator.async_refresh(), f"{DOMAIN} inbox catch-up"
-        )
+        # can be caught up without a gap.
+        catch_up.async_start(entry)
     return True
 
 
-async def _async_account_coordinator(
+async def _async_api_side(
     hass: HomeAssistant, entry: EsendexConfigEntry, receiver: NotificationReceiver
-) -> EsendexAccountCoordinator | None:
-    """Return the API side of an entry with credentials; else None."""
+) -> tuple[EsendexAccountCoordinator | None, InboxCatchUp | None]:
+    """Return an API entry's credits coordinator and inbox catch-up, else Nones."""
     if CONF_USERNAME not in entry.data:
-        return None
+        return None, None
     client = EsendexClient(
         async_get_clientsession(hass),
         entry.data[CONF_USERNAME],
         entry.data[CONF_PASSWORD],
     )
-    coordinator = EsendexAccountCoordinator(
-        hass, entry, client, entry.data[CONF_ACCOUNT_REFERENCE], receiver
-    )
+    reference: str = entry.data[CONF_ACCOUNT_REFERENCE]
+    coordinator = EsendexAccountCoordinator(hass, entry, client, reference)
     # Not async_config_entry_first_refresh: receiving must not stop because the
     # REST API is down or the credentials expired. A failure here is logged, a
     # 401/403 starts the reauth flow, and the credits sensor is unavailable.
     await coordinator.async_refresh()
-    return coordinator
+    catch_up = InboxCatchUp(
+        hass, client, reference, entry.options[CONF_ACCOUNT_ID], receiver
+    )
+    return coordinator, catch_up
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> bool:
-    """Unload a config entry."""
-    webhook.async_unregister(hass, entry.runtime_data.webhook_id)
-    await entry.runtime_data.receiver.async_close()
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Stop accepting (503 from here on), unload the platforms, save the record."""
+    receiver = entry.runtime_data.receiver
+    receiver.accepting = False
+    # async_unload_platforms_or_raise would do from 2026.11 on; 2026.10 lacks it.
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    await receiver.async_save()
+    return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> None:
-    """Delete the cloudhook and the stored record of a removed entry."""
+    """Delete the webhook, the cloudhook, the stored record and the repair issues."""
+    async_unregister_webhook(hass, entry.data[CONF_WEBHOOK_ID])
+    # 2026.11 removes an entry's issues itself; 2026.10 does not.
     ir.async_delete_issue(hass, DOMAIN, foreign_account_issue_id(entry.entry_id))
-    await NotificationReceiver(hass, entry).async_remove()
+    await async_remove_record(hass, entry.entry_id)
     if entry.data.get(CONF_CLOUDHOOK) and "cloud" in hass.config.components:
         from homeassistant.components.cloud import (  # noqa: PLC0415 - cloud is optional
             async_delete_cloudhook,

@@ -25,6 +25,8 @@ ATTR_OCCURRED_AT: Final = "occurred_at"
 ATTR_FAILURE_CODE: Final = "failure_code"
 ATTR_FAILURE_DETAIL: Final = "failure_detail"
 ATTR_FAILURE_PERMANENT: Final = "failure_permanent"
+# Present, and true, on an SMS caught up with the inbox summary for its text.
+ATTR_TEXT_IS_SUMMARY: Final = "text_is_summary"
 
 STATUS_DELIVERED: Final = "delivered"
 STATUS_FAILED: Final = "failed"
@@ -35,9 +37,6 @@ SEEN_RETENTION_SECONDS: Final = 96 * 3600
 SEEN_MAX_IDS: Final = 25_000
 # Delayed Store saves: at most one disk write per this many seconds, however busy.
 SEEN_SAVE_DELAY_SECONDS: Final = 10
-STORAGE_VERSION: Final = 1
-# 2 (0.3.0): seen and inbound ids as {id: seen_at} rather than [id, seen_at] pairs.
-STORAGE_MINOR_VERSION: Final = 2
 
 # API access (optional): credentials live in the entry's data.
 CONF_ACCOUNT_REFERENCE: Final = "account_reference"
@@ -56,7 +55,11 @@ SERVICE_SEND_SMS: Final = "send_sms"
 # send days later (the validity of a message is at most 72 hours).
 SENT_RETENTION_SECONDS: Final = 7 * 24 * 3600
 SENT_MAX_MESSAGES: Final = 5_000
+# The credits are read every so often (and after each send).
+CREDITS_REFRESH_MINUTES: Final = 30
 # Inbox catch-up after setup and every so often; bounded in pages per run.
 CATCH_UP_INTERVAL_MINUTES: Final = 30
 CATCH_UP_PAGE_SIZE: Final = 50
 CATCH_UP_MAX_PAGES: Final = 10
+# Runs in which an inbox message's full text is tried before its summary is used.
+CATCH_UP_BODY_ATTEMPTS: Final = 3

@@ -17,9 +17,8 @@ class SeenNotifications:
         """Create an empty record."""
         self._retention = retention_seconds
         self._max_ids = max_ids
-        # Oldest first. An OrderedDict rather than a dict: a plain dict used as a
-        # queue slows down, since finding its first key after deletions from the
-        # front skips over every deleted slot until the next resize.
+        # Oldest first; pruning pops from the front, which OrderedDict does in
+        # constant time.
         self._seen: OrderedDict[str, float] = OrderedDict()
 
     def __contains__(self, notification_id: object) -> bool:
@@ -51,11 +50,7 @@ class SeenNotifications:
             seen.popitem(last=False)
 
     def as_dict(self) -> dict[str, float]:
-        """Return the record as {id: seen_at}, oldest first, for JSON.
-
-        One new object however many ids: pairs would be one each, and 50,000 new
-        objects at once make Python's collector walk Home Assistant's whole heap.
-        """
+        """Return the record as {id: seen_at}, oldest first, for JSON."""
         return dict(self._seen)
 
     def load(self, records: Iterable[tuple[str, float]], now: float) -> None:

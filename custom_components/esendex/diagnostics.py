@@ -12,14 +12,20 @@ from .const import (
     ATTR_RECIPIENT,
     ATTR_TEXT,
     ATTR_TO,
+    CONF_ACCOUNT_ID,
+    CONF_ACCOUNT_REFERENCE,
     CONF_DEFAULT_RECIPIENT,
 )
 from .models import EsendexConfigEntry
 
 # The webhook id is the only secret guarding the URL, the API password opens the
-# account; numbers, names and texts are personal.
+# account; the account's GUID and reference identify the customer; numbers, names
+# and texts are personal.
 TO_REDACT = {
     CONF_WEBHOOK_ID,
+    CONF_ACCOUNT_ID,
+    CONF_ACCOUNT_REFERENCE,
+    "unique_id",
     CONF_USERNAME,
     CONF_PASSWORD,
     CONF_DEFAULT_RECIPIENT,
@@ -68,9 +74,10 @@ async def async_get_config_entry_diagnostics(
             "seen_notifications": len(receiver.seen),
             "seen_inbound_messages": len(receiver.inbound_ids),
             "sent_messages": len(receiver.sent),
-            "inbox_caught_up_to": receiver.inbox_newest.isoformat()
-            if receiver.inbox_newest
+            "inbox_caught_up_to": receiver.inbox.newest.isoformat()
+            if receiver.inbox.newest
             else None,
+            "inbox_messages_unreadable": len(receiver.inbox.unreadable),
         },
         "api": None
         if (coordinator := entry.runtime_data.coordinator) is None
@@ -78,6 +85,9 @@ async def async_get_config_entry_diagnostics(
             "last_update_success": coordinator.last_update_success,
             "messages_remaining": coordinator.data.messages_remaining
             if coordinator.data
+            else None,
+            "last_catch_up_success": entry.runtime_data.catch_up.last_run_success
+            if entry.runtime_data.catch_up is not None
             else None,
         },
         "entities": entities,

@@ -19,6 +19,7 @@ class EsendexEntity(Entity):
         """Attach the entity to the entry's device."""
         self.entity_description = description
         self.entry_id = entry.entry_id
+        self._receiver = entry.runtime_data.receiver
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},

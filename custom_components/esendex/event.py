@@ -2,13 +2,12 @@
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import STATUS_DELIVERED, STATUS_FAILED
 from .entity import EsendexEntity
 from .models import EsendexConfigEntry
-from .receiver import ReceivedInbound, ReceivedStatus, inbound_signal, status_signal
+from .receiver import ReceivedInbound, ReceivedStatus
 
 # Updates are pushed; nothing to throttle.
 PARALLEL_UPDATES = 0
@@ -44,46 +43,34 @@ async def async_setup_entry(
 class InboundMessageEvent(EsendexEntity, EventEntity):
     """Fires `received` for every inbound SMS, with the bus event's data.
 
-    One state per SMS, even in a burst: an event entity's automations (HA's
-    "event received" trigger among them) fire on each state, so coalescing here
-    would drop SMS for them without a word.
+    One state per SMS: an event entity's automations fire on each state.
     """
 
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's inbound messages."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, inbound_signal(self.entry_id), self._async_received
-            )
-        )
+        self.async_on_remove(self._receiver.async_listen_inbound(self._async_received))
 
     @callback
-    def _async_received(self, batch: tuple[ReceivedInbound, ...]) -> None:
-        for received in batch:
-            self._trigger_event(EVENT_RECEIVED, received.event_data)
-            self.async_set_context(received.context)
-            self.async_write_ha_state()
+    def _async_received(self, received: ReceivedInbound) -> None:
+        self._trigger_event(EVENT_RECEIVED, received.event_data)
+        self.async_set_context(received.context)
+        self.async_write_ha_state()
 
 
 class DeliveryStatusEvent(EsendexEntity, EventEntity):
     """Fires `delivered` or `failed` for every delivery report, late ones included.
 
-    One state per report, even in a burst, as for InboundMessageEvent.
+    One state per report, as for InboundMessageEvent.
     """
 
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's delivery reports."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, status_signal(self.entry_id), self._async_status
-            )
-        )
+        self.async_on_remove(self._receiver.async_listen_status(self._async_status))
 
     @callback
-    def _async_status(self, batch: tuple[ReceivedStatus, ...]) -> None:
-        for received in batch:
-            self._trigger_event(received.status, received.event_data)
-            self.async_set_context(received.context)
-            self.async_write_ha_state()
+    def _async_status(self, received: ReceivedStatus) -> None:
+        self._trigger_event(received.status, received.event_data)
+        self.async_set_context(received.context)
+        self.async_write_ha_state()

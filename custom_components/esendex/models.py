@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 from .receiver import NotificationReceiver
 
 if TYPE_CHECKING:
+    from .catch_up import InboxCatchUp
     from .coordinator import EsendexAccountCoordinator
 
 
@@ -20,6 +21,7 @@ class EsendexRuntimeData:
     webhook_id: str
     # Only for entries with API credentials (sending, credits, inbox catch-up).
     coordinator: EsendexAccountCoordinator | None = None
+    catch_up: InboxCatchUp | None = None
 
 
 type EsendexConfigEntry = ConfigEntry[EsendexRuntimeData]

@@ -1,6 +1,7 @@
 """Notify entity: `notify.send_message` texts the entry's default recipient."""
 
 from homeassistant.components.notify import NotifyEntity, NotifyEntityDescription
+from homeassistant.components.notify.const import NotifyEntityFeature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -13,7 +14,8 @@ from .services import async_send_sms
 # Each send is one API call; Esendex takes them in parallel.
 PARALLEL_UPDATES = 0
 
-SMS = NotifyEntityDescription(key="sms", translation_key="sms")
+# The device's main feature, named after the entry: notify.esendex_sms.
+SMS = NotifyEntityDescription(key="sms", name=None)
 
 
 async def async_setup_entry(
@@ -28,6 +30,8 @@ async def async_setup_entry(
 
 class EsendexNotifyEntity(EsendexEntity, NotifyEntity):
     """Sends an SMS to the default recipient set in the entry's options."""
+
+    _attr_supported_features = NotifyEntityFeature.TITLE
 
     def __init__(
         self, entry: EsendexConfigEntry, description: NotifyEntityDescription

@@ -1,7 +1,12 @@
-"""Turn parsed notifications into events and entity updates, exactly once."""
+"""Publish each accepted notification exactly once: dedupe, account filter, publish.
+
+Publishing is synchronous and complete before `async_process` returns, so the
+webhook answers 200 only for a notification whose entities are written and whose
+bus event is fired; if that fails, nothing is recorded and Esendex's retry
+publishes it.
+"""
 
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -10,12 +15,9 @@ import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Context, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
-from homeassistant.util.signal_type import SignalType
 
 from .const import (
     ATTR_ACCOUNT_ID,
@@ -31,6 +33,7 @@ from .const import (
     ATTR_RECIPIENT,
     ATTR_SENT_AT,
     ATTR_TEXT,
+    ATTR_TEXT_IS_SUMMARY,
     ATTR_TO,
     CONF_ACCOUNT_ID,
     DOMAIN,
@@ -44,26 +47,36 @@ from .const import (
     SENT_RETENTION_SECONDS,
     STATUS_DELIVERED,
     STATUS_FAILED,
-    STORAGE_MINOR_VERSION,
-    STORAGE_VERSION,
 )
 from .dedupe import SeenNotifications
-from .outbox import SentMessages, SentRecord
 from .protocol import InboundMessage, MessageDelivered, MessageFailed, Notification
+from .receipts import SentMessageLedger, SentRecord
+from .store import (
+    InboxState,
+    MessageRecordStore,
+    StoredRecord,
+    UnreadableInboxMessage,
+    async_load_record,
+    storage_key,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
-type StoredRecord = dict[str, Any]
-
 
 class Outcome(StrEnum):
-    """What became of a well-formed notification; each is answered with 200."""
+    """What became of a well-formed notification, as told to Esendex."""
 
     PROCESSED = "processed"
     DUPLICATE = "duplicate"
     OTHER_ACCOUNT = "ignored: notification for another Esendex account"
-    # Answered 503, so that Esendex retries: the entry is loading or unloading.
-    UNAVAILABLE = "unavailable: the integration is starting or reloading"
+    # The two below are answered 503, so that Esendex retries.
+    UNAVAILABLE = "unavailable: the integration is not loaded"
+    PUBLISH_FAILED = "temporarily unable to publish the notification"
+
+    @property
+    def retry(self) -> bool:
+        """Return whether Esendex must retry: nothing of it was recorded."""
+        return self in (Outcome.UNAVAILABLE, Outcome.PUBLISH_FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +100,8 @@ class ReceivedStatus:
     context: Context
 
 
-def inbound_signal(entry_id: str) -> SignalType[tuple[ReceivedInbound, ...]]:
-    """Return the dispatcher signal for an entry's inbound messages, oldest first."""
-    return SignalType(f"{DOMAIN}_{entry_id}_inbound")
-
-
-def status_signal(entry_id: str) -> SignalType[tuple[ReceivedStatus, ...]]:
-    """Return the dispatcher signal for an entry's delivery reports, oldest first."""
-    return SignalType(f"{DOMAIN}_{entry_id}_status")
+type InboundListener = Callable[[ReceivedInbound], None]
+type StatusListener = Callable[[ReceivedStatus], None]
 
 
 def foreign_account_issue_id(entry_id: str) -> str:
@@ -102,24 +109,13 @@ def foreign_account_issue_id(entry_id: str) -> str:
     return f"foreign_account_{entry_id}"
 
 
-class SeenStore(Store[StoredRecord]):
-    """The stored record of an entry, migrated from the shapes of older versions."""
-
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: StoredRecord
-    ) -> StoredRecord:
-        if old_major_version == 1 and old_minor_version == 1:
-            # Up to 0.2.0, ids were [id, seen_at] pairs; now {id: seen_at}.
-            for key in ("seen", "inbound"):
-                if key in old_data:
-                    # A malformed record stays as it was: the load reports it.
-                    with suppress(TypeError, ValueError):
-                        old_data[key] = dict(old_data[key])
-        return old_data
-
-
 class NotificationReceiver:
-    """Deduplicates, filters and publishes the notifications of one config entry."""
+    """Deduplicates, filters and publishes the notifications of one config entry.
+
+    Entities listen through `async_listen_inbound` and `async_listen_status` rather
+    than the dispatcher: the dispatcher logs and swallows a listener's exception,
+    and a notification whose entity could not be written must not be acknowledged.
+    """
 
     def __init__(
         self,
@@ -138,35 +134,21 @@ class NotificationReceiver:
         # Inbound SMS by MessageId: the inbox catch-up and a late push of the same
         # SMS carry different notification ids (or none) but the same MessageId.
         self.inbound_ids = SeenNotifications(SEEN_RETENTION_SECONDS, SEEN_MAX_IDS)
-        self.sent = SentMessages(SENT_RETENTION_SECONDS, SENT_MAX_MESSAGES)
-        # receivedat of the newest inbox message handled; None before the first
-        # catch-up, which only records where the inbox stands.
-        self.inbox_newest: datetime | None = None
-        # Ids of the inbox messages at exactly that time, already handled.
-        self.inbox_newest_ids: set[str] = set()
+        self.sent = SentMessageLedger(SENT_RETENTION_SECONDS, SENT_MAX_MESSAGES)
+        # Kept here to be saved with the rest; the inbox catch-up reads and moves it.
+        self.inbox = InboxState()
         self._clock = clock
-        self._store = SeenStore(
-            hass,
-            STORAGE_VERSION,
-            f"{DOMAIN}.{entry.entry_id}.seen",
-            minor_version=STORAGE_MINOR_VERSION,
-        )
+        self._store = MessageRecordStore(hass, storage_key(entry.entry_id))
         self._foreign_account_reported = False
         self._save_scheduled = False
         # False until the entities listen, and again once the entry unloads.
         self.accepting = False
-        self._inbound_signal = inbound_signal(entry.entry_id)
-        self._status_signal = status_signal(entry.entry_id)
-        # Accepted notifications wait here for the next pass of the event loop, so
-        # that Esendex gets its answer first. They are then published together: a
-        # bus event for each, in order, then one dispatch per signal with all of
-        # them (the sensors show only the latest; event entities show each).
-        self._unpublished: list[tuple[Notification, str | None]] = []
-        self._publish_scheduled = False
+        self._inbound_listeners: list[InboundListener] = []
+        self._status_listeners: list[StatusListener] = []
 
     async def async_load(self) -> None:
         """Load what was recorded before the last restart or reload."""
-        stored = await self._store.async_load()
+        stored = await async_load_record(self.hass, self.entry_id)
         if not stored:
             return
         now = self._clock()
@@ -183,31 +165,24 @@ class NotificationReceiver:
             )
             self.sent.load(stored.get("sent", []), now)
             if newest := stored.get("inbox_newest"):
-                self.inbox_newest = dt_util.parse_datetime(str(newest))
-                self.inbox_newest_ids = {
+                self.inbox.newest = dt_util.parse_datetime(str(newest))
+                self.inbox.newest_ids = {
                     str(message_id).lower()
                     for message_id in stored.get("inbox_newest_ids", [])
                 }
+            self.inbox.unreadable = {
+                str(message_id).lower(): UnreadableInboxMessage.from_dict(message)
+                for message_id, message in stored.get("inbox_unreadable", {}).items()
+            }
         except AttributeError, KeyError, TypeError, ValueError:
             _LOGGER.warning(
                 "Ignoring an unreadable record of seen notifications for %s",
                 self.title,
             )
 
-    async def async_close(self) -> None:
-        """Refuse further notifications, then write the record.
-
-        A request still being read when the entry unloads would otherwise be
-        recorded here, after the save, and the next load would not know its id.
-        """
-        self.accepting = False
-        # Before the entities go: they must know (and restore) the last ones.
-        self._async_publish()
+    async def async_save(self) -> None:
+        """Write the record now (at unload, once nothing more is accepted)."""
         await self._store.async_save(self._data_to_store())
-
-    async def async_remove(self) -> None:
-        """Delete the stored record of this entry."""
-        await self._store.async_remove()
 
     def _data_to_store(self) -> StoredRecord:
         self._save_scheduled = False
@@ -215,14 +190,19 @@ class NotificationReceiver:
             "seen": self.seen.as_dict(),
             "inbound": self.inbound_ids.as_dict(),
             "sent": self.sent.as_list(),
-            "inbox_newest": self.inbox_newest.isoformat()
-            if self.inbox_newest
+            "inbox_newest": self.inbox.newest.isoformat()
+            if self.inbox.newest
             else None,
-            "inbox_newest_ids": sorted(self.inbox_newest_ids),
+            "inbox_newest_ids": sorted(self.inbox.newest_ids),
+            "inbox_unreadable": {
+                message_id: message.as_dict()
+                for message_id, message in self.inbox.unreadable.items()
+            },
         }
 
     @callback
-    def _async_schedule_save(self) -> None:
+    def async_schedule_save(self) -> None:
+        """Write the record within SEEN_SAVE_DELAY_SECONDS."""
         # Once closed, the record was saved for the next load: a late save from
         # here (a catch-up still finishing) would overwrite that load's record.
         if not self.accepting:
@@ -234,18 +214,27 @@ class NotificationReceiver:
             self._store.async_delay_save(self._data_to_store, SEEN_SAVE_DELAY_SECONDS)
 
     @callback
+    def async_listen_inbound(self, listener: InboundListener) -> CALLBACK_TYPE:
+        """Call `listener` with each inbound SMS published; return the remover."""
+        return _add_listener(self._inbound_listeners, listener)
+
+    @callback
+    def async_listen_status(self, listener: StatusListener) -> CALLBACK_TYPE:
+        """Call `listener` with each delivery report published; return the remover."""
+        return _add_listener(self._status_listeners, listener)
+
+    @callback
     def async_record_sent(self, message_id: str, record: SentRecord) -> None:
         """Remember a message sent from Home Assistant, to match its receipts."""
         self.sent.add(message_id, record, self._clock())
-        self._async_schedule_save()
+        self.async_schedule_save()
 
     @callback
     def async_process(self, notification: Notification) -> Outcome:
         """Publish a notification unless it is a duplicate or another account's.
 
         Runs without awaiting, so no concurrent retry of the same notification can
-        slip in between the duplicate check and the record. The notification is
-        published in the event loop's next pass, after the answer to Esendex.
+        slip in between the duplicate check, the publishing and the record.
         """
         if not self.accepting:
             return Outcome.UNAVAILABLE
@@ -255,41 +244,62 @@ class NotificationReceiver:
         ):
             self._report_foreign_account(notification.account_id)
             return Outcome.OTHER_ACCOUNT
+        is_inbound = isinstance(notification, InboundMessage)
         if notification.notification_id in self.seen or (
-            isinstance(notification, InboundMessage)
-            and notification.message_id in self.inbound_ids
+            is_inbound and notification.message_id in self.inbound_ids
         ):
             _LOGGER.debug(
                 "Ignoring duplicate notification %s", notification.notification_id
             )
             return Outcome.DUPLICATE
-
+        try:
+            if isinstance(notification, InboundMessage):
+                self._publish_inbound(notification, notification.notification_id)
+            else:
+                self._publish_status(notification)
+        except Exception:
+            _LOGGER.exception(
+                "Could not publish Esendex notification %s (message %s); answering "
+                "503 so that Esendex retries it",
+                notification.notification_id,
+                notification.message_id,
+            )
+            return Outcome.PUBLISH_FAILED
         now = self._clock()
         self.seen.add(notification.notification_id, now)
-        if isinstance(notification, InboundMessage):
+        if is_inbound:
             self.inbound_ids.add(notification.message_id, now)
-        self._async_schedule_publish(notification, notification.notification_id)
-        self._async_schedule_save()
+        self.async_schedule_save()
         return Outcome.PROCESSED
 
     @callback
-    def async_process_caught_up(self, message: InboundMessage) -> bool:
+    def async_process_caught_up(
+        self, message: InboundMessage, *, text_is_summary: bool = False
+    ) -> bool:
         """Publish an inbound SMS found in the inbox, unless it was handled.
 
-        Returns whether it was published. It has no push notification id.
+        Returns whether it was published. It has no push notification id. A
+        failure to publish is logged; the message is then not recorded, and the
+        caller tries again on a later run.
         """
         if not self.accepting or message.message_id in self.inbound_ids:
             return False
+        try:
+            self._publish_inbound(message, None, text_is_summary=text_is_summary)
+        except Exception:
+            _LOGGER.exception(
+                "Could not publish the Esendex inbox message %s", message.message_id
+            )
+            return False
         self.inbound_ids.add(message.message_id, self._clock())
-        self._async_schedule_publish(message, None)
-        self._async_schedule_save()
+        self.async_schedule_save()
         return True
 
     def inbox_message_handled(self, message_id: str) -> bool:
         """Return whether an inbox message was published, by push or catch-up."""
         return (
             message_id in self.inbound_ids
-            or message_id.lower() in self.inbox_newest_ids
+            or message_id.lower() in self.inbox.newest_ids
         )
 
     @callback
@@ -297,55 +307,26 @@ class NotificationReceiver:
         self, newest: datetime, message_ids: Iterable[str]
     ) -> None:
         """Record how far the inbox has been caught up, and what is at that time."""
-        if self.inbox_newest is not None and newest < self.inbox_newest:
+        inbox = self.inbox
+        if inbox.newest is not None and newest < inbox.newest:
             return
-        if newest != self.inbox_newest:
-            self.inbox_newest_ids = set()
-        self.inbox_newest = newest
-        self.inbox_newest_ids.update(message_id.lower() for message_id in message_ids)
-        self._async_schedule_save()
-
-    @callback
-    def _async_schedule_publish(
-        self, notification: Notification, notification_id: str | None
-    ) -> None:
-        self._unpublished.append((notification, notification_id))
-        if not self._publish_scheduled:
-            self._publish_scheduled = True
-            self.hass.loop.call_soon(self._async_publish)
-
-    @callback
-    def _async_publish(self) -> None:
-        """Fire the waiting notifications' events, then tell the entities."""
-        self._publish_scheduled = False
-        unpublished, self._unpublished = self._unpublished, []
-        inbound: list[ReceivedInbound] = []
-        status: list[ReceivedStatus] = []
-        for notification, notification_id in unpublished:
-            # Already acknowledged: one notification's failure must not cost the
-            # others theirs, and must be seen.
-            try:
-                if isinstance(notification, InboundMessage):
-                    inbound.append(self._publish_inbound(notification, notification_id))
-                else:
-                    status.append(self._publish_status(notification))
-            except Exception:
-                _LOGGER.exception(
-                    "Could not publish Esendex notification %s (message %s)",
-                    notification_id,
-                    notification.message_id,
-                )
-        if inbound:
-            async_dispatcher_send(self.hass, self._inbound_signal, tuple(inbound))
-        if status:
-            async_dispatcher_send(self.hass, self._status_signal, tuple(status))
+        if newest != inbox.newest:
+            inbox.newest_ids = set()
+        inbox.newest = newest
+        inbox.newest_ids.update(message_id.lower() for message_id in message_ids)
+        self.async_schedule_save()
 
     def _publish_inbound(
-        self, message: InboundMessage, notification_id: str | None
-    ) -> ReceivedInbound:
+        self,
+        message: InboundMessage,
+        notification_id: str | None,
+        *,
+        text_is_summary: bool = False,
+    ) -> None:
+        """Write the entities, then fire the bus event: its listeners see them."""
         context = Context()
         received_at = message.received_at or dt_util.utcnow()
-        event_data = {
+        event_data: dict[str, Any] = {
             ATTR_CONFIG_ENTRY_ID: self.entry_id,
             ATTR_NOTIFICATION_ID: notification_id,
             # GUIDs come in either case; lower case matches send_sms's answer.
@@ -356,12 +337,15 @@ class NotificationReceiver:
             ATTR_TEXT: message.text,
             ATTR_RECEIVED_AT: received_at.isoformat(),
         }
+        if text_is_summary:
+            event_data[ATTR_TEXT_IS_SUMMARY] = True
+        received = ReceivedInbound(message, received_at, event_data, context)
+        for listener in tuple(self._inbound_listeners):
+            listener(received)
         self.hass.bus.async_fire(EVENT_INBOUND_MESSAGE, event_data, context=context)
-        return ReceivedInbound(message, received_at, event_data, context)
 
-    def _publish_status(
-        self, message: MessageDelivered | MessageFailed
-    ) -> ReceivedStatus:
+    def _publish_status(self, message: MessageDelivered | MessageFailed) -> None:
+        """Write the entities, then fire the bus event: its listeners see them."""
         occurred_at = message.occurred_at or dt_util.utcnow()
         event_data: dict[str, Any] = {
             ATTR_CONFIG_ENTRY_ID: self.entry_id,
@@ -393,8 +377,10 @@ class NotificationReceiver:
                 )
         else:
             event_type, status = EVENT_MESSAGE_DELIVERED, STATUS_DELIVERED
+        received = ReceivedStatus(message, status, occurred_at, event_data, context)
+        for listener in tuple(self._status_listeners):
+            listener(received)
         self.hass.bus.async_fire(event_type, event_data, context=context)
-        return ReceivedStatus(message, status, occurred_at, event_data, context)
 
     def _report_foreign_account(self, account_id: str) -> None:
         if self._foreign_account_reported:
@@ -420,3 +406,13 @@ class NotificationReceiver:
                 "received_account_id": account_id,
             },
         )
+
+
+def _add_listener[T](listeners: list[T], listener: T) -> CALLBACK_TYPE:
+    listeners.append(listener)
+
+    @callback
+    def remove() -> None:
+        listeners.remove(listener)
+
+    return remove

@@ -1,40 +1,73 @@
 """Sensors: the last inbound SMS and the last delivery status, for dashboards."""
 
-from dataclasses import dataclass
 from datetime import datetime
 import logging
-from typing import Any, Self
+from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
 from homeassistant.const import MAX_LENGTH_STATE_STATE, EntityCategory
-from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .api import Account
-from .const import ATTR_OCCURRED_AT, STATUS_DELIVERED, STATUS_FAILED
+from .const import (
+    ATTR_ACCOUNT_ID,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_FAILURE_CODE,
+    ATTR_FAILURE_DETAIL,
+    ATTR_FAILURE_PERMANENT,
+    ATTR_FROM,
+    ATTR_MESSAGE_ID,
+    ATTR_NOTIFICATION_ID,
+    ATTR_OCCURRED_AT,
+    ATTR_RECEIVED_AT,
+    ATTR_RECIPIENT,
+    ATTR_SENT_AT,
+    ATTR_TEXT,
+    ATTR_TEXT_IS_SUMMARY,
+    ATTR_TO,
+    STATUS_DELIVERED,
+    STATUS_FAILED,
+)
 from .coordinator import EsendexAccountCoordinator
 from .entity import EsendexEntity
 from .models import EsendexConfigEntry
-from .receiver import ReceivedInbound, ReceivedStatus, inbound_signal, status_signal
+from .receiver import ReceivedInbound, ReceivedStatus
 
 _LOGGER = logging.getLogger(__name__)
 
 # Updates are pushed; nothing to throttle.
 PARALLEL_UPDATES = 0
-WRITE_INTERVAL_SECONDS = 1.0
 
 # Event data keys that are not worth repeating as sensor attributes.
-_NOT_ATTRIBUTES = frozenset({"config_entry_id", "account_id"})
+_NOT_ATTRIBUTES = frozenset({ATTR_CONFIG_ENTRY_ID, ATTR_ACCOUNT_ID})
+# The attributes a sensor takes from event data, and so restores; a last state
+# also holds the entity's own (friendly_name, options...), which are not restored.
+_MESSAGE_ATTRIBUTES = frozenset(
+    {
+        ATTR_FAILURE_CODE,
+        ATTR_FAILURE_DETAIL,
+        ATTR_FAILURE_PERMANENT,
+        ATTR_FROM,
+        ATTR_MESSAGE_ID,
+        ATTR_NOTIFICATION_ID,
+        ATTR_OCCURRED_AT,
+        ATTR_RECEIVED_AT,
+        ATTR_RECIPIENT,
+        ATTR_SENT_AT,
+        ATTR_TEXT,
+        ATTR_TEXT_IS_SUMMARY,
+        ATTR_TO,
+    }
+)
 
 LAST_INBOUND_MESSAGE = SensorEntityDescription(
     key="last_inbound_message",
@@ -75,123 +108,59 @@ def _attributes(event_data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in event_data.items() if k not in _NOT_ATTRIBUTES}
 
 
-@dataclass(slots=True)
-class LastNotificationData(ExtraStoredData):
-    """What a sensor restores: its latest value and attributes.
+class EsendexMessageSensor(EsendexEntity, RestoreSensor):
+    """A sensor written once for every notification, restored after a restart.
 
-    Kept apart from the written state, which lags behind while a burst's write is
-    pending, so that a restart or reload right after a burst restores the latest.
+    The value comes back through RestoreSensor; the attributes (sender, time, full
+    text...) from the last state, which is exact since every notification is
+    written.
     """
-
-    value: str | None
-    attributes: dict[str, Any]
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return a dict for the restore state store."""
-        return {"value": self.value, "attributes": self.attributes}
-
-    @classmethod
-    def from_dict(cls, restored: dict[str, Any]) -> Self | None:
-        """Rebuild from the restore state store; None if it is unreadable."""
-        value = restored.get("value")
-        attributes = restored.get("attributes")
-        if not (value is None or isinstance(value, str)) or not isinstance(
-            attributes, dict
-        ):
-            return None
-        return cls(value, attributes)
-
-
-class EsendexRestoreSensor(EsendexEntity, SensorEntity, RestoreEntity):
-    """A sensor whose value and attributes come back after a restart.
-
-    A dashboard needs the latest value, not every value of a burst: a sensor writes
-    its state at once when it has been quiet, then at most once per
-    WRITE_INTERVAL_SECONDS, with the latest value, while notifications keep coming.
-    Bus events and event entities still report every notification.
-    """
-
-    _last_write: float = float("-inf")
-    _cancel_pending_write: CALLBACK_TYPE | None = None
 
     _attr_native_value: str | None = None
 
     async def async_added_to_hass(self) -> None:
         """Restore the last value and attributes."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._async_cancel_pending_write)
-        if (extra := await self.async_get_last_extra_data()) is None:
-            return
-        if (restored := LastNotificationData.from_dict(extra.as_dict())) is None:
-            return
-        self._attr_native_value = restored.value
-        self._attr_extra_state_attributes = restored.attributes
-
-    @property
-    def extra_restore_state_data(self) -> LastNotificationData:
-        """Return the latest value and attributes, written or not."""
-        return LastNotificationData(
-            self._attr_native_value, dict(self.extra_state_attributes or {})
-        )
+        if (last_data := await self.async_get_last_sensor_data()) is not None and (
+            isinstance(last_data.native_value, str)
+        ):
+            self._attr_native_value = last_data.native_value
+        if (last_state := await self.async_get_last_state()) is not None:
+            self._attr_extra_state_attributes = {
+                key: value
+                for key, value in last_state.attributes.items()
+                if key in _MESSAGE_ATTRIBUTES
+            }
 
     @callback
-    def _async_update(
+    def _async_show(
         self, value: str, event_data: dict[str, Any], context: Context
     ) -> None:
         self._attr_native_value = value
         self._attr_extra_state_attributes = _attributes(event_data)
         self.async_set_context(context)
-        if self._cancel_pending_write is not None:
-            return
-        wait = self._last_write + WRITE_INTERVAL_SECONDS - self.hass.loop.time()
-        if wait <= 0:
-            self._async_write_now()
-        else:
-            self._cancel_pending_write = async_call_later(
-                self.hass, wait, self._async_write_pending
-            )
-
-    @callback
-    def _async_write_pending(self, _now: datetime) -> None:
-        self._cancel_pending_write = None
-        self._async_write_now()
-
-    @callback
-    def _async_write_now(self) -> None:
-        self._last_write = self.hass.loop.time()
         self.async_write_ha_state()
 
-    @callback
-    def _async_cancel_pending_write(self) -> None:
-        if self._cancel_pending_write is not None:
-            self._cancel_pending_write()
-            self._cancel_pending_write = None
 
-
-class LastInboundMessageSensor(EsendexRestoreSensor):
+class LastInboundMessageSensor(EsendexMessageSensor):
     """The text of the last SMS received, with sender and time as attributes."""
 
     async def async_added_to_hass(self) -> None:
         """Restore, then listen for inbound messages."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, inbound_signal(self.entry_id), self._async_received
-            )
-        )
+        self.async_on_remove(self._receiver.async_listen_inbound(self._async_received))
 
     @callback
-    def _async_received(self, batch: tuple[ReceivedInbound, ...]) -> None:
-        received = batch[-1]
+    def _async_received(self, received: ReceivedInbound) -> None:
         # HA rejects states over 255 characters; the full text is an attribute.
-        self._async_update(
+        self._async_show(
             received.message.text[:MAX_LENGTH_STATE_STATE],
             received.event_data,
             received.context,
         )
 
 
-class LastDeliveryStatusSensor(EsendexRestoreSensor):
+class LastDeliveryStatusSensor(EsendexMessageSensor):
     """`delivered` or `failed`, for the most recent report by `OccurredAt`."""
 
     _occurred_at: datetime | None = None
@@ -202,32 +171,21 @@ class LastDeliveryStatusSensor(EsendexRestoreSensor):
         restored = (self.extra_state_attributes or {}).get(ATTR_OCCURRED_AT)
         # parse_datetime answers None for anything unreadable, as for nothing.
         self._occurred_at = dt_util.parse_datetime(str(restored or ""))
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, status_signal(self.entry_id), self._async_status
-            )
-        )
+        self.async_on_remove(self._receiver.async_listen_status(self._async_status))
 
     @callback
-    def _async_status(self, batch: tuple[ReceivedStatus, ...]) -> None:
-        newest: ReceivedStatus | None = None
-        for received in batch:
-            # Esendex retries for days: an old report can arrive after a newer one.
-            if (
-                self._occurred_at is not None
-                and received.occurred_at < self._occurred_at
-            ):
-                _LOGGER.debug(
-                    "Keeping the newer status of %s over a late %s report from %s",
-                    self._occurred_at,
-                    received.status,
-                    received.occurred_at,
-                )
-                continue
-            self._occurred_at = received.occurred_at
-            newest = received
-        if newest is not None:
-            self._async_update(newest.status, newest.event_data, newest.context)
+    def _async_status(self, received: ReceivedStatus) -> None:
+        # Esendex retries for days: an old report can arrive after a newer one.
+        if self._occurred_at is not None and received.occurred_at < self._occurred_at:
+            _LOGGER.debug(
+                "Keeping the newer status of %s over a late %s report from %s",
+                self._occurred_at,
+                received.status,
+                received.occurred_at,
+            )
+            return
+        self._occurred_at = received.occurred_at
+        self._async_show(received.status, received.event_data, received.context)
 
 
 class CreditsRemainingSensor(

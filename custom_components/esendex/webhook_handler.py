@@ -1,12 +1,18 @@
-"""HTTP side of the Esendex push notification webhook."""
+"""The webhook: Esendex's POSTs read, parsed and answered for each entry."""
 
 from http import HTTPStatus
 import logging
 
 from aiohttp import hdrs
+from aiohttp.hdrs import METH_POST
 from aiohttp.web import Request, Response
-from homeassistant.core import HomeAssistant
+from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util.hass_dict import HassKey
 
+from .const import DOMAIN
 from .protocol import (
     MAX_BODY_BYTES,
     NotificationError,
@@ -16,6 +22,9 @@ from .protocol import (
 from .receiver import NotificationReceiver, Outcome
 
 _LOGGER = logging.getLogger(__name__)
+
+# A hint with each 503; Esendex keeps its own retry schedule.
+RETRY_AFTER_SECONDS = 60
 
 
 class BodyTooLargeError(Exception):
@@ -50,11 +59,18 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
 
 
 class EsendexWebhook:
-    """The handler registered with HA's webhook component for one entry."""
+    """The handler registered with HA's webhook component for one entry.
 
-    def __init__(self, receiver: NotificationReceiver) -> None:
-        """Bind the handler to an entry's receiver."""
-        self._receiver = receiver
+    It stays registered from the integration's setup until the entry is removed,
+    loaded or not: for an unknown webhook id Home Assistant answers 200 itself,
+    and Esendex never retries a 200. While no receiver is attached (the entry is
+    starting, reloading, failed, unloaded or disabled) it answers 503 instead.
+    """
+
+    def __init__(self, entry_id: str) -> None:
+        """Create the handler of an entry, with no receiver attached yet."""
+        self.entry_id = entry_id
+        self.receiver: NotificationReceiver | None = None
 
     async def __call__(
         self, hass: HomeAssistant, webhook_id: str, request: Request
@@ -71,10 +87,7 @@ class EsendexWebhook:
                 "Unexpected error handling an Esendex notification; answering 503 so "
                 "that Esendex retries it"
             )
-            return Response(
-                status=HTTPStatus.SERVICE_UNAVAILABLE,
-                text="temporarily unable to accept the notification",
-            )
+            return _retry_later("temporarily unable to accept the notification")
 
     async def _handle(self, request: Request) -> Response:
         try:
@@ -98,7 +111,53 @@ class EsendexWebhook:
                 status=HTTPStatus.OK,
                 text=f"ignored: {notification.root} notifications are not used",
             )
-        outcome = self._receiver.async_process(notification)
-        if outcome is Outcome.UNAVAILABLE:
-            return Response(status=HTTPStatus.SERVICE_UNAVAILABLE, text=outcome.value)
+        # Looked up after the body is read: the entry may have unloaded meanwhile.
+        if (receiver := self.receiver) is None:
+            return _retry_later(Outcome.UNAVAILABLE.value)
+        outcome = receiver.async_process(notification)
+        if outcome.retry:
+            return _retry_later(outcome.value)
         return Response(status=HTTPStatus.OK, text=outcome.value)
+
+
+def _retry_later(text: str) -> Response:
+    return Response(
+        status=HTTPStatus.SERVICE_UNAVAILABLE,
+        text=text,
+        headers={hdrs.RETRY_AFTER: str(RETRY_AFTER_SECONDS)},
+    )
+
+
+WEBHOOKS: HassKey[dict[str, EsendexWebhook]] = HassKey(f"{DOMAIN}_webhooks")
+
+
+@callback
+def async_register_webhook(hass: HomeAssistant, entry: ConfigEntry) -> EsendexWebhook:
+    """Return the entry's handler, registering it under the entry's webhook id.
+
+    A handler left under an older id of the entry (its URL was regenerated) is
+    unregistered, so that the old URL dies.
+    """
+    webhooks = hass.data.setdefault(WEBHOOKS, {})
+    webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+    for old_id, old_handler in list(webhooks.items()):
+        if old_handler.entry_id == entry.entry_id and old_id != webhook_id:
+            async_unregister_webhook(hass, old_id)
+    if (handler := webhooks.get(webhook_id)) is None:
+        handler = webhooks[webhook_id] = EsendexWebhook(entry.entry_id)
+        webhook.async_register(
+            hass,
+            DOMAIN,
+            entry.title,
+            webhook_id,
+            handler,
+            allowed_methods=[METH_POST],
+        )
+    return handler
+
+
+@callback
+def async_unregister_webhook(hass: HomeAssistant, webhook_id: str) -> None:
+    """Unregister a webhook id of this integration, if it is registered."""
+    if hass.data.setdefault(WEBHOOKS, {}).pop(webhook_id, None) is not None:
+        webhook.async_unregister(hass, webhook_id)

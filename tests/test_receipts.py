@@ -1,6 +1,6 @@
 """The bounded record of messages sent from Home Assistant."""
 
-from custom_components.esendex.outbox import SentMessages, SentRecord
+from custom_components.esendex.receipts import SentMessageLedger, SentRecord
 
 
 def record(text: str) -> SentRecord:
@@ -14,7 +14,7 @@ def record(text: str) -> SentRecord:
 
 
 def test_finds_messages_by_id_case_insensitively() -> None:
-    sent = SentMessages(retention_seconds=100, max_messages=10)
+    sent = SentMessageLedger(retention_seconds=100, max_messages=10)
 
     sent.add("ABC-1", record("hello"), sent_at=0)
 
@@ -25,7 +25,7 @@ def test_finds_messages_by_id_case_insensitively() -> None:
 
 
 def test_forgets_messages_older_than_the_retention() -> None:
-    sent = SentMessages(retention_seconds=100, max_messages=10)
+    sent = SentMessageLedger(retention_seconds=100, max_messages=10)
     sent.add("old", record("old"), sent_at=0)
 
     sent.add("new", record("new"), sent_at=150)
@@ -35,7 +35,7 @@ def test_forgets_messages_older_than_the_retention() -> None:
 
 
 def test_is_capped_keeping_the_newest() -> None:
-    sent = SentMessages(retention_seconds=1e9, max_messages=2)
+    sent = SentMessageLedger(retention_seconds=1e9, max_messages=2)
 
     for number in range(4):
         sent.add(f"m-{number}", record(str(number)), sent_at=number)
@@ -44,10 +44,10 @@ def test_is_capped_keeping_the_newest() -> None:
 
 
 def test_round_trips_and_ages_out_on_load() -> None:
-    sent = SentMessages(retention_seconds=100, max_messages=10)
+    sent = SentMessageLedger(retention_seconds=100, max_messages=10)
     sent.add("a", record("a"), sent_at=10)
     sent.add("b", record("b"), sent_at=90)
-    restored = SentMessages(retention_seconds=100, max_messages=10)
+    restored = SentMessageLedger(retention_seconds=100, max_messages=10)
 
     restored.load(list(reversed(sent.as_list())), now=150)
 
