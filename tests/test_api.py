@@ -32,6 +32,7 @@ from custom_components.esendex.api import (
     USER_AGENT,
     Account,
     AccountNotFoundError,
+    AddressProblem,
     EsendexAuthError,
     EsendexClient,
     EsendexConnectionError,
@@ -43,6 +44,7 @@ from custom_components.esendex.api import (
     EsendexStatusError,
     InboxMessage,
     InboxPage,
+    InvalidAddressError,
     OutboundMessage,
     SentMessage,
     normalise_recipient,
@@ -969,6 +971,30 @@ def test_normalise_recipient_refuses(number: str, error: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("number", "kind"),
+    [
+        ("", AddressProblem.RECIPIENT_CHARACTERS),
+        (" 07700 900123 ext 5 ", AddressProblem.RECIPIENT_CHARACTERS),
+        ("1234", AddressProblem.RECIPIENT_TOO_SHORT),
+        ("+1 (0) 234", AddressProblem.RECIPIENT_TOO_SHORT),
+        ("1234567890123456", AddressProblem.RECIPIENT_TOO_LONG),
+        ("+0447700900123", AddressProblem.RECIPIENT_COUNTRY_CODE),
+    ],
+)
+def test_normalise_recipient_says_what_is_wrong(
+    number: str, kind: AddressProblem
+) -> None:
+    """For callers to translate: the kind of problem, and the number as given."""
+    with pytest.raises(InvalidAddressError) as raised:
+        normalise_recipient(number)
+
+    assert raised.value.kind is kind
+    assert raised.value.value == number
+    assert isinstance(raised.value, ValueError)
+    assert str(raised.value).startswith(repr(number))
+
+
+@pytest.mark.parametrize(
     ("originator", "expected"),
     [
         ("Home", "Home"),
@@ -1002,5 +1028,9 @@ def test_validate_originator(originator: str, expected: str) -> None:
     ],
 )
 def test_validate_originator_refuses(originator: str) -> None:
-    with pytest.raises(ValueError, match="cannot be a sender"):
+    with pytest.raises(InvalidAddressError, match="cannot be a sender") as raised:
         validate_originator(originator)
+
+    assert raised.value.kind is AddressProblem.ORIGINATOR
+    assert raised.value.value == originator
+    assert isinstance(raised.value, ValueError)

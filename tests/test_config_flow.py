@@ -1,8 +1,8 @@
 """Tests for the Esendex SMS config, options, reauth and reconfigure flows."""
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 import functools
 import importlib
@@ -21,6 +21,7 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.selector import TextSelector
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -31,6 +32,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.esendex.api import (
     Account,
     AccountNotFoundError,
+    AddressProblem,
     EsendexAuthError,
     EsendexConnectionError,
     EsendexError,
@@ -49,6 +51,7 @@ from custom_components.esendex.const import (
     EVENT_INBOUND_MESSAGE,
 )
 from custom_components.esendex.receiver import NotificationReceiver
+from custom_components.esendex.webhook_url import UnreachableReason
 
 from .conftest import (
     EXTERNAL_URL,
@@ -57,6 +60,7 @@ from .conftest import (
     PostNotification,
     fixture_bytes,
 )
+from .test_webhook_url import ENGLISH, UNREACHABLE_URLS, set_home_assistant_url
 
 ACCOUNT_ID = "6145d724-98cb-41a2-8c4e-4b81ef694897"
 OTHER_ACCOUNT_ID = "0b0e4f9a-3c1d-4e2f-8a7b-9c6d5e4f3a2b"
@@ -293,13 +297,19 @@ def suggested_account_id(schema: probatio.Schema) -> object:
     return suggested_value(schema, CONF_ACCOUNT_ID)
 
 
-def add_entry_for_account(hass: HomeAssistant, account_id: str) -> MockConfigEntry:
-    """Add another entry that receives for one Esendex account only."""
+def add_entry_for_account(
+    hass: HomeAssistant, account_id: str, *, unique_id: bool = False
+) -> MockConfigEntry:
+    """Add another entry that receives for one Esendex account only.
+
+    As receive_only creates it now with unique_id, else as it did before.
+    """
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=f"Esendex SMS {account_id[:8]}",
         data={CONF_WEBHOOK_ID: "f" * 64, CONF_CLOUDHOOK: False},
         options={CONF_ACCOUNT_ID: account_id},
+        unique_id=account_id if unique_id else None,
     )
     entry.add_to_hass(hass)
     return entry
@@ -418,6 +428,8 @@ async def test_user_flow_creates_entry_with_fresh_webhook(hass: HomeAssistant) -
     assert result["options"] == {}
     assert result["description_placeholders"]["webhook_url"] == local_url(webhook_id)
     assert "esendex_settings" in result["description_placeholders"]
+    # A reachable URL: the default message, with no warning.
+    assert result["description"] is None
     [entry] = hass.config_entries.async_entries(DOMAIN)
     assert entry.data[CONF_WEBHOOK_ID] == webhook_id
     assert entry.options == {}
@@ -446,6 +458,8 @@ async def test_account_id_is_stored_lower_case_and_titles_the_entry(
     assert result["title"] == "Esendex SMS 6145d724"
     [entry] = hass.config_entries.async_entries(DOMAIN)
     assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    # The normalised Account ID is the entry's unique id.
+    assert entry.unique_id == ACCOUNT_ID
 
 
 async def test_blank_account_id_means_every_account(hass: HomeAssistant) -> None:
@@ -475,26 +489,54 @@ async def test_invalid_account_id_is_rejected_and_kept_in_the_form(
     assert result["options"] == {CONF_ACCOUNT_ID: ACCOUNT_ID}
 
 
-async def test_account_id_used_by_another_entry_is_rejected(
+async def test_account_id_filtered_by_an_older_entry_is_rejected(
     hass: HomeAssistant,
 ) -> None:
+    # Filtered on the account without having it as unique id: the form says so.
     add_entry_for_account(hass, ACCOUNT_ID)
 
     result = await submit_user_step(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID.upper()})
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_ACCOUNT_ID: "account_already_configured"}
+    assert suggested_account_id(result["data_schema"]) == ACCOUNT_ID.upper()
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
-async def test_account_id_of_an_api_entry_is_rejected(
+async def test_a_second_receive_only_entry_for_an_account_aborts(
+    hass: HomeAssistant,
+) -> None:
+    first = await submit_user_step(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID})
+    assert first["type"] is FlowResultType.CREATE_ENTRY
+
+    result = await submit_user_step(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID.upper()})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    [entry] = hass.config_entries.async_entries(DOMAIN)
+    assert entry.unique_id == ACCOUNT_ID
+
+
+async def test_account_id_of_an_api_entry_aborts(
     hass: HomeAssistant, api_entry: MockConfigEntry
 ) -> None:
     result = await submit_user_step(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID})
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_ACCOUNT_ID: "account_already_configured"}
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
     assert hass.config_entries.async_entries(DOMAIN) == [api_entry]
+
+
+async def test_entries_without_an_account_id_have_no_unique_id(
+    hass: HomeAssistant,
+) -> None:
+    # Any number of them: each has its own URL, and takes every account.
+    for _ in range(2):
+        result = await submit_user_step(hass, {})
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    entries = hass.config_entries.async_entries(DOMAIN)
+    assert [entry.unique_id for entry in entries] == [None, None]
 
 
 async def test_another_account_id_is_accepted_next_to_an_existing_one(
@@ -522,6 +564,152 @@ async def test_url_placeholder_without_any_home_assistant_url(
     assert result["description_placeholders"]["webhook_url"] == (
         f"<your Home Assistant URL>/api/webhook/{webhook_id}"
     )
+    assert result["description"] == "unreachable_no_url"
+
+
+# ---------------------------------------------------------------------------
+# A URL Esendex cannot reach: still shown, with the reason why
+# ---------------------------------------------------------------------------
+
+
+def assert_url_placeholders(
+    result: ConfigFlowResult, url: str, host: str, *, settings: bool = True
+) -> None:
+    """The URL, its host for the warning, and where it goes."""
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["webhook_url"] == url
+    assert placeholders["host"] == host
+    assert ("esendex_settings" in placeholders) is settings
+
+
+@asynccontextmanager
+async def home_assistant_url(
+    hass: HomeAssistant, base: str | None
+) -> AsyncIterator[None]:
+    """Give Home Assistant this URL; None: no URL at all, not even its LAN address."""
+    if base is not None:
+        await set_home_assistant_url(hass, base)
+        yield
+        return
+    with patch(
+        "custom_components.esendex.webhook_url.webhook.async_generate_url",
+        side_effect=NoURLAvailableError,
+    ):
+        yield
+
+
+def expected_url(base: str | None, webhook_id: str) -> str:
+    """Return the webhook URL shown for a Home Assistant URL (None: none at all)."""
+    return f"{base or '<your Home Assistant URL>'}/api/webhook/{webhook_id}"
+
+
+@pytest.mark.parametrize("reason", list(UnreachableReason))
+async def test_receive_only_says_why_the_url_is_unreachable(
+    hass: HomeAssistant, reason: UnreachableReason
+) -> None:
+    base, host = UNREACHABLE_URLS[reason]
+
+    async with home_assistant_url(hass, base):
+        result = await submit_user_step(hass, {})
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == f"unreachable_{reason}"
+    assert result["description"] in ENGLISH["config"]["create_entry"]
+    # Still shown: on a local network (the simulator's) it works.
+    webhook_id = result["data"][CONF_WEBHOOK_ID]
+    assert_url_placeholders(result, expected_url(base, webhook_id), host)
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_api_access_says_why_the_url_is_unreachable(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    await set_home_assistant_url(hass, "https://homeassistant.local:8123")
+
+    result = await submit_api_access(hass, CREDENTIALS)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "unreachable_local_name"
+    webhook_id = result["data"][CONF_WEBHOOK_ID]
+    assert_url_placeholders(
+        result,
+        f"https://homeassistant.local:8123/api/webhook/{webhook_id}",
+        "homeassistant.local",
+    )
+
+
+async def test_a_cloudhook_is_not_warned_about(
+    hass: HomeAssistant, cloud: Cloud
+) -> None:
+    await set_home_assistant_url(hass, "http://192.168.1.5:8123")
+
+    result = await submit_user_step(hass, {})
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] is None
+    webhook_id = result["data"][CONF_WEBHOOK_ID]
+    assert_url_placeholders(result, cloudhook_url(webhook_id), "")
+
+
+@pytest.mark.parametrize("reason", list(UnreachableReason))
+async def test_reconfigure_form_warns_about_an_unreachable_url(
+    hass: HomeAssistant, config_entry: MockConfigEntry, reason: UnreachableReason
+) -> None:
+    base, host = UNREACHABLE_URLS[reason]
+
+    async with home_assistant_url(hass, base):
+        result = await start_reconfigure(hass, config_entry, "reconfigure_url")
+
+        assert result["type"] is FlowResultType.FORM
+        # A form has one description: the warning is shown as its base error.
+        assert result["errors"] == {"base": f"unreachable_{reason}"}
+        assert f"unreachable_{reason}" in ENGLISH["config"]["error"]
+        assert_url_placeholders(result, expected_url(base, WEBHOOK_ID), host)
+
+        # The warning does not stop the form from being submitted.
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_REGENERATE_URL: False}
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == f"url_unchanged_{reason}"
+    assert result["reason"] in ENGLISH["config"]["abort"]
+    assert_url_placeholders(
+        result, expected_url(base, WEBHOOK_ID), host, settings=False
+    )
+
+
+@pytest.mark.parametrize("reason", list(UnreachableReason))
+async def test_a_regenerated_url_that_is_unreachable_says_why(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, reason: UnreachableReason
+) -> None:
+    base, host = UNREACHABLE_URLS[reason]
+
+    async with home_assistant_url(hass, base):
+        result = await submit_reconfigure(hass, loaded_entry, regenerate=True)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == f"url_regenerated_{reason}"
+    assert result["reason"] in ENGLISH["config"]["abort"]
+    new_id = loaded_entry.data[CONF_WEBHOOK_ID]
+    assert new_id != WEBHOOK_ID
+    assert_url_placeholders(result, expected_url(base, new_id), host)
+
+
+async def test_a_regenerated_cloudhook_is_not_warned_about(
+    hass: HomeAssistant, cloud: Cloud, loaded_entry: MockConfigEntry
+) -> None:
+    # The local URL was unreachable; Cloud, subscribed since, gives a cloudhook.
+    await set_home_assistant_url(hass, "http://192.168.1.5:8123")
+
+    result = await submit_reconfigure(hass, loaded_entry, regenerate=True)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "url_regenerated"
+    new_id = loaded_entry.data[CONF_WEBHOOK_ID]
+    assert loaded_entry.data[CONF_CLOUDHOOK] is True
+    assert_url_placeholders(result, cloudhook_url(new_id), "")
 
 
 # ---------------------------------------------------------------------------
@@ -846,11 +1034,27 @@ async def test_reauth_with_credentials_for_another_account_aborts(
         hass, api_entry, {CONF_USERNAME: "other@example.com", CONF_PASSWORD: "x"}
     )
 
+    # The account the credentials open is not the entry's unique id.
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
+    assert api_entry.unique_id == ACCOUNT_ID
     assert api_entry.data[CONF_USERNAME] == USERNAME
     assert api_entry.data[CONF_PASSWORD] == PASSWORD
     esendex.setup_client.assert_not_called()
+
+
+async def test_reauth_keeps_the_unique_id(
+    hass: HomeAssistant, esendex: Esendex, api_entry: MockConfigEntry
+) -> None:
+    result = await submit_reauth(
+        hass, api_entry, {CONF_USERNAME: USERNAME, CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert api_entry.unique_id == ACCOUNT_ID
+    assert hass.config_entries.async_entries(DOMAIN) == [api_entry]
 
 
 # ---------------------------------------------------------------------------
@@ -893,6 +1097,8 @@ async def test_options_set_account_id_and_reload_the_entry(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    # As if the config flow had created it with that account.
+    assert loaded_entry.unique_id == ACCOUNT_ID
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert loaded_entry.runtime_data is not runtime_data_before
 
@@ -910,6 +1116,7 @@ async def test_options_clearing_the_account_id_accepts_every_account(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {}
+    assert entry.unique_id is None
 
 
 async def test_options_keeping_the_own_account_id_is_allowed(
@@ -925,6 +1132,8 @@ async def test_options_keeping_the_own_account_id_is_allowed(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    # An older entry gets the unique id it would have been created with.
+    assert entry.unique_id == ACCOUNT_ID
 
 
 async def test_options_invalid_account_id_is_rejected(
@@ -956,6 +1165,49 @@ async def test_options_account_id_of_another_entry_is_rejected(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_ACCOUNT_ID: "account_already_configured"}
     assert config_entry.options == {}
+    assert config_entry.unique_id is None
+
+
+async def test_options_changing_the_account_id_moves_the_unique_id(
+    hass: HomeAssistant,
+) -> None:
+    created = await submit_user_step(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID})
+    [entry] = hass.config_entries.async_entries(DOMAIN)
+    assert created["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.unique_id == ACCOUNT_ID
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID}
+    assert entry.unique_id == OTHER_ACCOUNT_ID
+    # The first account is free again for a new entry.
+    again = await submit_user_step(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID})
+    assert again["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_options_account_id_that_is_another_entrys_unique_id_is_rejected(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    # An entry whose unique id is the account, even without it as a filter.
+    MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_WEBHOOK_ID: "e" * 64, CONF_CLOUDHOOK: False},
+        unique_id=ACCOUNT_ID,
+    ).add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_ACCOUNT_ID: "account_already_configured"}
+    assert config_entry.unique_id is None
 
 
 # ---------------------------------------------------------------------------
@@ -1018,9 +1270,35 @@ async def test_options_invalid_default_recipient_is_rejected(
 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "sending"
-    assert result["errors"] == {CONF_DEFAULT_RECIPIENT: "invalid_recipient"}
+    assert result["errors"] == {CONF_DEFAULT_RECIPIENT: "invalid_recipient_characters"}
     assert suggested_value(result["data_schema"], CONF_DEFAULT_RECIPIENT) == "call me"
     assert entry.options == options
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        ("call me", AddressProblem.RECIPIENT_CHARACTERS),
+        ("1234", AddressProblem.RECIPIENT_TOO_SHORT),
+        ("+1234567890123456", AddressProblem.RECIPIENT_TOO_LONG),
+        ("+0447700900123", AddressProblem.RECIPIENT_COUNTRY_CODE),
+    ],
+)
+async def test_options_say_what_is_wrong_with_the_default_recipient(
+    hass: HomeAssistant, number: str, problem: AddressProblem
+) -> None:
+    entry = add_api_entry(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_RECIPIENT: number}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    error = f"invalid_{problem}"
+    assert result["errors"] == {CONF_DEFAULT_RECIPIENT: error}
+    assert error in ENGLISH["options"]["error"]
+    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
 
 
 @pytest.mark.parametrize(
@@ -1072,6 +1350,8 @@ async def test_reconfigure_form_shows_the_current_url(
     assert result["step_id"] == "reconfigure_url"
     assert result["description_placeholders"]["webhook_url"] == local_url(WEBHOOK_ID)
     assert "esendex_settings" in result["description_placeholders"]
+    # Reachable: no warning.
+    assert result["errors"] == {}
 
 
 async def test_reconfigure_without_regenerating_keeps_the_url(
@@ -1350,9 +1630,25 @@ async def test_reconfigure_api_errors_keep_the_form_and_the_entry(
     assert config_entry.unique_id == ACCOUNT_ID
 
 
+async def test_reconfigure_api_for_another_account_than_the_unique_id_aborts(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    entry = add_entry_for_account(hass, OTHER_ACCOUNT_ID, unique_id=True)
+    data_before = dict(entry.data)
+
+    result = await submit_reconfigure_api(hass, entry, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert entry.data == data_before
+    assert entry.options == {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID}
+    assert entry.unique_id == OTHER_ACCOUNT_ID
+
+
 async def test_reconfigure_api_for_another_account_than_the_filter_aborts(
     hass: HomeAssistant, esendex: Esendex
 ) -> None:
+    # An older entry: filtered on an account, without it as unique id.
     entry = add_entry_for_account(hass, OTHER_ACCOUNT_ID)
     data_before = dict(entry.data)
 
@@ -1379,3 +1675,103 @@ async def test_reconfigure_api_for_the_account_of_another_entry_aborts(
     assert config_entry.options == {}
     assert config_entry.unique_id is None
     assert api_entry.unique_id == ACCOUNT_ID
+
+
+async def test_reconfigure_api_for_an_account_an_older_entry_filters_aborts(
+    hass: HomeAssistant, esendex: Esendex, config_entry: MockConfigEntry
+) -> None:
+    older = add_entry_for_account(hass, ACCOUNT_ID)
+
+    result = await submit_reconfigure_api(hass, config_entry, CREDENTIALS)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert config_entry.unique_id is None
+    assert CONF_USERNAME not in config_entry.data
+    assert older.unique_id is None
+
+
+async def test_reconfigure_api_keeps_the_unique_id_of_a_filtered_entry(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    entry = add_entry_for_account(hass, ACCOUNT_ID, unique_id=True)
+
+    result = await submit_reconfigure_api(hass, entry, CREDENTIALS)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.unique_id == ACCOUNT_ID
+    assert entry.data[CONF_USERNAME] == USERNAME
+
+
+# ---------------------------------------------------------------------------
+# Every form: a description for each field, and the fitting selectors
+# ---------------------------------------------------------------------------
+
+
+async def open_every_form(
+    hass: HomeAssistant, esendex: Esendex
+) -> list[tuple[str, ConfigFlowResult]]:
+    """Return (translation section, form) for each form of the flows."""
+    receive_only = add_entry_for_account(hass, OTHER_ACCOUNT_ID)
+    api_entry = add_api_entry(hass)
+    forms = [
+        ("config", await start_user_flow(hass, "receive_only")),
+        ("config", await start_user_flow(hass, "api_access")),
+        ("config", await api_entry.start_reauth_flow(hass)),
+        ("config", await start_reconfigure(hass, api_entry, "reconfigure_url")),
+        ("config", await start_reconfigure(hass, api_entry, "reconfigure_api")),
+        (
+            "options",
+            await hass.config_entries.options.async_init(receive_only.entry_id),
+        ),
+        ("options", await hass.config_entries.options.async_init(api_entry.entry_id)),
+    ]
+    for _, form in forms:
+        assert form["type"] is FlowResultType.FORM
+    return forms
+
+
+async def test_every_field_of_every_form_is_labelled_and_described(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    forms = await open_every_form(hass, esendex)
+
+    steps = {(section, form["step_id"]) for section, form in forms}
+    assert steps == {
+        ("config", "receive_only"),
+        ("config", "api_access"),
+        ("config", "reauth_confirm"),
+        ("config", "reconfigure_url"),
+        ("config", "reconfigure_api"),
+        ("options", "account_filter"),
+        ("options", "sending"),
+    }
+    for section, form in forms:
+        fields = {str(key) for key in form["data_schema"].schema}
+        text = ENGLISH[section]["step"][form["step_id"]]
+        assert set(text["data"]) == fields, form["step_id"]
+        assert set(text["data_description"]) == fields, form["step_id"]
+
+
+def selector_type(schema: probatio.Schema, name: str) -> str:
+    """Return the text selector type of a field."""
+    [selector] = [value for key, value in schema.schema.items() if key == name]
+    assert isinstance(selector, TextSelector)
+    return str(selector.config["type"])
+
+
+async def test_logins_are_email_addresses_and_passwords_hidden(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    forms = {form["step_id"]: form for _, form in await open_every_form(hass, esendex)}
+
+    for step in ("api_access", "reauth_confirm", "reconfigure_api"):
+        schema = forms[step]["data_schema"]
+        assert selector_type(schema, CONF_USERNAME) == "email", step
+        assert selector_type(schema, CONF_PASSWORD) == "password", step
+    # A phone number gets the phone keypad.
+    assert selector_type(forms["sending"]["data_schema"], CONF_DEFAULT_RECIPIENT) == (
+        "tel"
+    )

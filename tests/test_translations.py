@@ -3,8 +3,13 @@
 Every language must have exactly en.json's keys, the same `{placeholders}` and the same
 markdown code spans in each string. Every translation key, form error, abort reason,
 step and menu option the code uses must exist in en.json, and the placeholders the
-code passes must cover the ones the English text uses. The code is read with `ast`:
-nothing is imported or run.
+code passes must cover the ones the English text uses; the other way round, every
+key of en.json must be used by the code. The code is read with `ast`: nothing is
+imported or run.
+
+A key the code builds with an f-string, such as `f"invalid_{err.kind}"`, is written
+here as a template, `invalid_{}`, whose `{}` stands for any value of a StrEnum of
+the integration: its uses are the keys of en.json that it matches.
 """
 
 import ast
@@ -176,6 +181,53 @@ def _text(node: ast.expr | None) -> str | None:
     return None
 
 
+HOLE = "{}"
+
+
+def _templates(node: ast.expr | None) -> list[str | None]:
+    """Return the keys an expression can be: literals and f-string templates.
+
+    None stands for a literal None (such as "no description", meaning "default");
+    an expression that is neither gives no keys at all.
+    """
+    if isinstance(node, ast.Constant) and (node.value is None or _text(node)):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return [
+            "".join(
+                part.value if isinstance(part, ast.Constant) else HOLE
+                for part in node.values
+            )
+        ]
+    if isinstance(node, ast.IfExp):
+        return [*_templates(node.body), *_templates(node.orelse)]
+    return []
+
+
+def _enum_values() -> list[str]:
+    """Return the values of every StrEnum member the integration defines."""
+    return sorted(
+        {
+            value
+            for tree in MODULES.values()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            and any(ast.unparse(base).endswith("StrEnum") for base in node.bases)
+            for statement in node.body
+            if isinstance(statement, ast.Assign)
+            and (value := _text(statement.value)) is not None
+        }
+    )
+
+
+def _pattern(part: str) -> re.Pattern[str]:
+    """Return the regex for one part of a key path; a template's hole is a value."""
+    alternatives = "|".join(re.escape(value) for value in ENUM_VALUES)
+    return re.compile(
+        f"(?:{alternatives})".join(re.escape(piece) for piece in part.split(HOLE))
+    )
+
+
 def _func_name(call: ast.Call) -> str:
     func = call.func
     if isinstance(func, ast.Attribute):
@@ -277,7 +329,9 @@ def _code_uses() -> Iterator[Use]:
                 ):
                     continue
                 passed = _passed(call, "translation_placeholders", tree)
-                keys: list[tuple[str | None, ast.AST]] = [(_text(key_node), call)]
+                keys: list[tuple[str | None, ast.AST]] = [
+                    (key, call) for key in _templates(key_node)
+                ]
                 if isinstance(key_node, ast.Name):
                     # Passed through a helper: read the key at each of its call sites.
                     helper = _enclosing(call, parents, FUNCTION)
@@ -289,6 +343,7 @@ def _code_uses() -> Iterator[Use]:
                         and site.func.id == helper.name
                     ]
                     assert keys, f"{_where(path, call)}: no call of {helper.name}()"
+                assert keys, f"{_where(path, call)}: translation_key is not a literal"
                 for key, site in keys:
                     assert key is not None, (
                         f"{_where(path, site)}: translation_key is not a literal"
@@ -300,7 +355,7 @@ def _code_uses() -> Iterator[Use]:
                         exact=True,
                     )
             elif _func_name(call) == "async_create_issue":
-                key = _text(key_node)
+                [key] = _templates(key_node)
                 assert key is not None, _where(path, call)
                 yield Use(
                     _where(path, call),
@@ -332,10 +387,14 @@ def _error_codes(
     """Yield the form error codes a flow step puts into its `errors` variable."""
 
     def dict_values(node: ast.expr | None) -> Iterator[tuple[str, ast.AST]]:
+        if isinstance(node, ast.IfExp):
+            yield from dict_values(node.body)
+            yield from dict_values(node.orelse)
         if isinstance(node, ast.Dict):
             for value in node.values:
-                if (text := _text(value)) is not None:
-                    yield text, value
+                for text in _templates(value):
+                    if text is not None:
+                        yield text, value
 
     def returned(call: ast.expr, index: int | None) -> Iterator[tuple[str, ast.AST]]:
         if isinstance(call, ast.Await):
@@ -363,9 +422,10 @@ def _error_codes(
                 isinstance(target, ast.Subscript)
                 and isinstance(target.value, ast.Name)
                 and target.value.id == name
-                and (text := _text(node.value)) is not None
             ):
-                yield text, node
+                for text in _templates(node.value):
+                    if text is not None:
+                        yield text, node
             elif isinstance(target, ast.Name) and target.id == name and node.value:
                 yield from dict_values(node.value)
                 yield from returned(node.value, None)
@@ -426,13 +486,15 @@ def _result_uses(section: str, method: FunctionNode, call: ast.Call) -> Iterator
     where = _where(FLOW, call)
     name = _func_name(call)
     passed = _passed(call, "description_placeholders", tree)
-    reason: str | None
+    reasons: list[str | None]
     if name == "async_abort":
         if _keyword(call, "translation_domain") is not None:
             return  # Home Assistant's own reason, such as cloud_not_connected
-        reason = _text(_keyword(call, "reason"))
+        reasons = _templates(_keyword(call, "reason"))
     elif name == "_abort_if_unique_id_configured":
-        reason = _text(_keyword(call, "error")) or "already_configured"
+        reasons = [_text(_keyword(call, "error")) or "already_configured"]
+    elif name == "_abort_if_unique_id_mismatch":
+        reasons = [_text(_keyword(call, "reason")) or "unique_id_mismatch"]
     elif name == "async_update_reload_and_abort":
         # Without a reason, Home Assistant picks one from the flow's source.
         reason = _text(_keyword(call, "reason"))
@@ -440,15 +502,19 @@ def _result_uses(section: str, method: FunctionNode, call: ast.Call) -> Iterator
             reason = "reauth_successful"
         elif reason is None and "reconfigure" in method.name:
             reason = "reconfigure_successful"
+        reasons = [reason]
         passed = None
     elif name == "async_create_entry" and section == "config" and passed:
-        description = _text(_keyword(call, "description")) or "default"
-        yield Use(where, (section, "create_entry", description), passed)
+        description = _keyword(call, "description")
+        for key in _templates(description) if description else [None]:
+            yield Use(where, (section, "create_entry", key or "default"), passed)
         return
     else:
         return
-    assert reason is not None, f"{where}: the abort reason is not a literal"
-    yield Use(where, (section, "abort", reason), passed)
+    assert reasons, f"{where}: the abort reason is not a literal"
+    for reason in reasons:
+        assert reason is not None, f"{where}: the abort reason is not a literal"
+        yield Use(where, (section, "abort", reason), passed)
 
 
 def _flow_uses() -> Iterator[Use]:
@@ -458,27 +524,18 @@ def _flow_uses() -> Iterator[Use]:
         yield from _result_uses(section, method, call)
 
 
-def _unique_id_waits() -> Iterator[str]:
-    """Where the config flow sets a unique ID that aborts if another flow has it."""
-    for call in ast.walk(MODULES[FLOW]):
-        if (
-            isinstance(call, ast.Call)
-            and _func_name(call) == "async_set_unique_id"
-            and not (
-                isinstance(flag := _keyword(call, "raise_on_progress"), ast.Constant)
-                and flag.value is False
-            )
-        ):
-            yield _where(FLOW, call)
-
-
-def _en_node(path: KeyPath) -> Any:
-    node: Any = _load("en")
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return node
+def _en_nodes(path: KeyPath) -> dict[KeyPath, Any]:
+    """Return the nodes of en.json at a key path, whose parts may be templates."""
+    found: dict[KeyPath, Any] = {(): _load("en")}
+    for part in path:
+        found = {
+            (*at, key): child
+            for at, node in found.items()
+            if isinstance(node, dict)
+            for key, child in node.items()
+            if (_pattern(part).fullmatch(key) if HOLE in part else key == part)
+        }
+    return found
 
 
 def _en_placeholders(node: Any) -> set[str]:
@@ -489,6 +546,7 @@ def _en_placeholders(node: Any) -> set[str]:
     return set()
 
 
+ENUM_VALUES = _enum_values()
 CODE_USES = [*_code_uses(), *_flow_uses()]
 
 
@@ -501,30 +559,97 @@ def test_the_code_uses_translations() -> None:
     assert ("options", "error") in sections
     assert any(use.path[0] == "exceptions" for use in CODE_USES)
     assert any(use.path[0] == "entity" for use in CODE_USES)
-    # Through the `_valid()` helper of services.py.
-    assert ("exceptions", "invalid_recipient", "message") in {
-        use.path for use in CODE_USES
-    }
+    paths = {use.path for use in CODE_USES}
+    # f-strings: the `_valid()` helper of services.py, the unreachable URL's issue,
+    # the flow's messages for it, and the options flow's recipient errors.
+    assert ("exceptions", "invalid_{}", "message") in paths
+    assert ("issues", "unreachable_url_{}") in paths
+    assert ("config", "create_entry", "unreachable_{}") in paths
+    assert ("config", "create_entry", "default") in paths
+    assert ("config", "abort", "url_unchanged_{}") in paths
+    assert ("config", "error", "unreachable_{}") in paths
+    assert ("options", "error", "invalid_{}") in paths
+    assert ("config", "abort", "wrong_account") in paths
+    assert {"no_url", "plain_http", "recipient_too_short"} <= set(ENUM_VALUES)
 
 
 @pytest.mark.parametrize("use", CODE_USES, ids=lambda use: _show(use.path))
 def test_what_the_code_uses_is_in_english(use: Use) -> None:
-    node = _en_node(use.path)
+    nodes = _en_nodes(use.path)
 
-    assert node is not None, f"{use.where}: en.json has no {_show(use.path)}"
+    assert nodes, f"{use.where}: en.json has no {_show(use.path)}"
     if use.passed is None:
         return
-    needed = _en_placeholders(node)
-    if use.exact:
-        assert needed == use.passed, (
-            f"{use.where}: passes {sorted(use.passed)} for {_show(use.path)}, "
-            f"whose English text uses {sorted(needed)}"
+    template = any(HOLE in part for part in use.path)
+    for path, node in nodes.items():
+        needed = _en_placeholders(node)
+        # The keys of one template share the placeholders passed, not all use them.
+        if use.exact and not template:
+            assert needed == use.passed, (
+                f"{use.where}: passes {sorted(use.passed)} for {_show(path)}, "
+                f"whose English text uses {sorted(needed)}"
+            )
+        else:
+            assert needed <= use.passed, (
+                f"{use.where}: {_show(path)} uses {sorted(needed - use.passed)}, "
+                "which the code does not pass"
+            )
+
+
+def _en_units() -> Iterator[KeyPath]:
+    """Yield what en.json translates, at the depth at which the code names it."""
+    english = _load("en")
+    for section in ("config", "options"):
+        for part, node in english.get(section, {}).items():
+            for key, value in node.items():
+                yield section, part, key
+                if part == "step":
+                    for option in value.get("menu_options", {}):
+                        yield section, part, key, "menu_options", option
+    for platform, keys in english.get("entity", {}).items():
+        for key in keys:
+            yield "entity", platform, key
+    for part in ("issues", "exceptions"):
+        for key in english.get(part, {}):
+            yield part, key
+
+
+def _used(unit: KeyPath) -> bool:
+    return any(
+        len(use.path) >= len(unit)
+        and all(
+            _pattern(part).fullmatch(key) if HOLE in part else part == key
+            for part, key in zip(use.path, unit, strict=False)
         )
-    else:
-        assert needed <= use.passed, (
-            f"{use.where}: {_show(use.path)} uses {sorted(needed - use.passed)}, "
-            "which the code does not pass"
-        )
+        for use in CODE_USES
+    )
+
+
+def test_every_english_key_is_used() -> None:
+    """No leftovers: each step, menu option, error, abort reason, message of a created
+    entry, entity, issue and exception of en.json is one the code uses.
+
+    The action's texts are checked against services.yaml below, and each form's
+    fields against its schema in test_config_flow.py. Home Assistant translates
+    `already_in_progress` itself, in its own domain: it is not one of ours.
+    """
+    unused = [_show(unit) for unit in _en_units() if not _used(unit)]
+
+    assert not unused, f"en.json has keys the code never uses: {unused}"
+
+
+def test_every_form_field_is_described() -> None:
+    """Each field with a label has a data_description, and the other way round."""
+    english = _load("en")
+    differ = {
+        f"{section}.step.{step}": (sorted(text.get("data", {})), sorted(described))
+        for section in ("config", "options")
+        for step, text in english.get(section, {}).get("step", {}).items()
+        if set(text.get("data", {}))
+        != set(described := text.get("data_description", {}))
+    }
+
+    assert not differ, f"fields (data, data_description) differ: {differ}"
 
 
 def test_every_action_field_is_translated() -> None:
@@ -541,14 +666,3 @@ def test_every_action_field_is_translated() -> None:
         for field, text in fields.items():
             assert text.get("name"), f"{action}.{field}"
             assert text.get("description"), f"{action}.{field}"
-
-
-def test_a_flow_already_in_progress_is_explained() -> None:
-    """async_set_unique_id() aborts with "already_in_progress" by default.
-
-    That happens when another flow for the same account is open, such as the reauth
-    flow Home Assistant starts when Esendex refuses the credentials.
-    """
-    waits = list(_unique_id_waits())
-    if waits:
-        assert _en_node(("config", "abort", "already_in_progress")), waits

@@ -22,6 +22,7 @@ from .receiver import NotificationReceiver, foreign_account_issue_id
 from .services import async_setup_services
 from .store import async_remove_record
 from .webhook_handler import async_register_webhook, async_unregister_webhook
+from .webhook_url import async_check_webhook_url, unreachable_url_issue_id
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -53,6 +54,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> b
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # A changed account filter gets its own chance to report a mismatch.
     ir.async_delete_issue(hass, DOMAIN, foreign_account_issue_id(entry.entry_id))
+    # A repair issue while Esendex cannot reach the URL; re-checked at each setup.
+    async_check_webhook_url(hass, entry)
     # The entities listen now: from here on, notifications are published.
     receiver.accepting = True
     handler.receiver = receiver
@@ -99,8 +102,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> 
 async def async_remove_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> None:
     """Delete the webhook, the cloudhook, the stored record and the repair issues."""
     async_unregister_webhook(hass, entry.data[CONF_WEBHOOK_ID])
-    # 2026.11 removes an entry's issues itself; 2026.10 does not.
-    ir.async_delete_issue(hass, DOMAIN, foreign_account_issue_id(entry.entry_id))
+    # ir.async_create_issue(config_entry_id=...) makes this automatic, from 2026.11.
+    for issue_id in (
+        foreign_account_issue_id(entry.entry_id),
+        unreachable_url_issue_id(entry.entry_id),
+    ):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
     await async_remove_record(hass, entry.entry_id)
     if entry.data.get(CONF_CLOUDHOOK) and "cloud" in hass.config.components:
         from homeassistant.components.cloud import (  # noqa: PLC0415 - cloud is optional

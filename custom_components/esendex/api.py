@@ -16,6 +16,7 @@ date is None too, since a year-1 datetime overflows when shifted west of UTC.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from http import HTTPStatus
 import re
 from typing import Final, NoReturn
@@ -92,6 +93,30 @@ class EsendexResponseError(EsendexError):
 
 class AccountNotFoundError(EsendexError):
     """The login works but has no account with the requested reference."""
+
+
+class AddressProblem(StrEnum):
+    """What is wrong with a recipient or originator, for callers to translate."""
+
+    RECIPIENT_CHARACTERS = "recipient_characters"
+    RECIPIENT_TOO_SHORT = "recipient_too_short"
+    RECIPIENT_TOO_LONG = "recipient_too_long"
+    RECIPIENT_COUNTRY_CODE = "recipient_country_code"
+    ORIGINATOR = "originator"
+
+
+class InvalidAddressError(ValueError):
+    """A recipient or originator Esendex cannot take, refused before sending.
+
+    `kind` says what is wrong and `value` is what was given; str() explains both
+    in English, for logs.
+    """
+
+    def __init__(self, kind: AddressProblem, value: str, explanation: str) -> None:
+        """Store what is wrong with which value."""
+        super().__init__(f"{value!r} {explanation}")
+        self.kind = kind
+        self.value = value
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,32 +335,38 @@ def normalise_recipient(number: str) -> str:
     """Return a phone number as digits, with its leading + if it had one.
 
     Accepts E.164 (`+447700900123`) or digits written with spaces, dashes, dots
-    and parentheses; a `(0)` after the country code is left out. Raises ValueError
-    with an English explanation for anything else, or for fewer than 5 or more
-    than 15 digits.
+    and parentheses; a `(0)` after the country code is left out. Raises
+    InvalidAddressError for anything else, or for fewer than 5 or more than 15
+    digits.
     """
     value = number.strip()
     if not _RECIPIENT.fullmatch(value):
-        raise ValueError(
-            f"{number!r} is not a phone number: use digits, with an optional "
-            "leading + and spaces, dashes, dots or parentheses"
+        raise InvalidAddressError(
+            AddressProblem.RECIPIENT_CHARACTERS,
+            number,
+            "is not a phone number: use digits, with an optional leading + and "
+            "spaces, dashes, dots or parentheses",
         )
     digits = re.sub(r"[^0-9]", "", _TRUNK_ZERO.sub("", value))
     if len(digits) < _MIN_DIGITS:
-        raise ValueError(
-            f"{number!r} is too short for a phone number: it needs at least "
-            f"{_MIN_DIGITS} digits"
+        raise InvalidAddressError(
+            AddressProblem.RECIPIENT_TOO_SHORT,
+            number,
+            f"is too short for a phone number: it needs at least {_MIN_DIGITS} digits",
         )
     if len(digits) > _MAX_DIGITS:
-        raise ValueError(
-            f"{number!r} is too long for a phone number: it has more than "
-            f"{_MAX_DIGITS} digits"
+        raise InvalidAddressError(
+            AddressProblem.RECIPIENT_TOO_LONG,
+            number,
+            f"is too long for a phone number: it has more than {_MAX_DIGITS} digits",
         )
     if not value.startswith("+"):
         return digits
     if digits.startswith("0"):
-        raise ValueError(
-            f"{number!r} is not an international number: no country code starts with 0"
+        raise InvalidAddressError(
+            AddressProblem.RECIPIENT_COUNTRY_CODE,
+            number,
+            "is not an international number: no country code starts with 0",
         )
     return f"+{digits}"
 
@@ -344,16 +375,18 @@ def validate_originator(originator: str) -> str:
     """Return the sender name or number a message shows, trimmed.
 
     Esendex takes up to 11 letters, digits and spaces (including a letter), or up
-    to 20 digits with an optional leading +. Raises ValueError otherwise.
+    to 20 digits with an optional leading +. Raises InvalidAddressError otherwise.
     """
     value = originator.strip()
     if _NUMERIC_ORIGINATOR.fullmatch(value) or _ALPHANUMERIC_ORIGINATOR.fullmatch(
         value
     ):
         return value
-    raise ValueError(
-        f"{originator!r} cannot be a sender: use up to 11 letters, digits and "
-        "spaces including a letter, or a number of up to 20 digits"
+    raise InvalidAddressError(
+        AddressProblem.ORIGINATOR,
+        originator,
+        "cannot be a sender: use up to 11 letters, digits and spaces including a "
+        "letter, or a number of up to 20 digits",
     )
 
 

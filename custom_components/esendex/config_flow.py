@@ -14,7 +14,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
@@ -30,6 +29,7 @@ from .api import (
     EsendexConnectionError,
     EsendexError,
     EsendexServerError,
+    InvalidAddressError,
     normalise_recipient,
 )
 from .const import (
@@ -41,6 +41,7 @@ from .const import (
     DEFAULT_TITLE,
     DOMAIN,
 )
+from .webhook_url import async_local_webhook_url, why_unreachable
 
 # Shown with the URL: where it goes in the Esendex account.
 ESENDEX_SETTINGS_PLACEHOLDERS = {
@@ -48,6 +49,13 @@ ESENDEX_SETTINGS_PLACEHOLDERS = {
 }
 
 ACCOUNT_ID_SCHEMA = probatio.Schema({probatio.Optional(CONF_ACCOUNT_ID): str})
+SENDING_SCHEMA = probatio.Schema(
+    {
+        probatio.Optional(CONF_DEFAULT_RECIPIENT): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEL)
+        )
+    }
+)
 
 
 class CloudNotConnectedError(Exception):
@@ -64,25 +72,26 @@ def _normalise_account_id(value: str | None) -> str | None:
 def _account_in_use(
     hass: HomeAssistant, account_id: str | None, except_entry_id: str | None
 ) -> bool:
-    """Return whether another entry already receives for this account."""
+    """Return whether another entry already receives for this account.
+
+    By its unique id, or by its account filter alone: older receive-only entries
+    filter an account without having it as their unique id.
+    """
     return account_id is not None and any(
-        entry.options.get(CONF_ACCOUNT_ID) == account_id
+        account_id in (entry.unique_id, entry.options.get(CONF_ACCOUNT_ID))
         for entry in hass.config_entries.async_entries(DOMAIN)
         if entry.entry_id != except_entry_id
     )
 
 
-def _check_account_id(
-    hass: HomeAssistant, user_input: Mapping[str, Any], except_entry_id: str | None
+def _parse_account_id(
+    user_input: Mapping[str, Any],
 ) -> tuple[str | None, dict[str, str]]:
     """Return the normalised optional Account ID, or the form error to show."""
     try:
-        account_id = _normalise_account_id(user_input.get(CONF_ACCOUNT_ID))
+        return _normalise_account_id(user_input.get(CONF_ACCOUNT_ID)), {}
     except ValueError:
         return None, {CONF_ACCOUNT_ID: "invalid_account_id"}
-    if _account_in_use(hass, account_id, except_entry_id=except_entry_id):
-        return None, {CONF_ACCOUNT_ID: "account_already_configured"}
-    return account_id, {}
 
 
 def _cloud_is_active(hass: HomeAssistant) -> bool:
@@ -108,11 +117,7 @@ async def _async_public_url(
         if not async_is_connected(hass):
             raise CloudNotConnectedError
         return await async_get_or_create_cloudhook(hass, webhook_id)
-    try:
-        return webhook.async_generate_url(hass, webhook_id)
-    except NoURLAvailableError:
-        # No URL configured at all: the path still tells the user what to append.
-        return f"<your Home Assistant URL>{webhook.async_generate_path(webhook_id)}"
+    return async_local_webhook_url(hass, webhook_id)
 
 
 async def _async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
@@ -125,7 +130,10 @@ async def _async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
 
 CREDENTIALS_SCHEMA = probatio.Schema(
     {
-        probatio.Required(CONF_USERNAME): str,
+        # The login is the email address the account was opened with.
+        probatio.Required(CONF_USERNAME): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.EMAIL)
+        ),
         probatio.Required(CONF_PASSWORD): TextSelector(
             TextSelectorConfig(type=TextSelectorType.PASSWORD)
         ),
@@ -134,7 +142,9 @@ CREDENTIALS_SCHEMA = probatio.Schema(
 )
 REAUTH_SCHEMA = probatio.Schema(
     {
-        probatio.Required(CONF_USERNAME): str,
+        probatio.Required(CONF_USERNAME): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.EMAIL)
+        ),
         probatio.Required(CONF_PASSWORD): TextSelector(
             TextSelectorConfig(type=TextSelectorType.PASSWORD)
         ),
@@ -237,9 +247,15 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
         """Create the entry with a fresh secret webhook id and show its URL."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            account_id, errors = _check_account_id(self.hass, user_input, None)
+            account_id, errors = _parse_account_id(user_input)
             if not errors:
-                return await self._async_create(account_id)
+                # An entry filtered on an account has that account as unique id.
+                await self.async_set_unique_id(account_id)
+                self._abort_if_unique_id_configured()
+                if _account_in_use(self.hass, account_id, except_entry_id=None):
+                    errors = {CONF_ACCOUNT_ID: "account_already_configured"}
+                else:
+                    return await self._async_create(account_id)
         return self.async_show_form(
             step_id="receive_only",
             data_schema=self.add_suggested_values_to_schema(
@@ -267,6 +283,7 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
             title = DEFAULT_TITLE
             if account_id is not None:
                 title = f"{DEFAULT_TITLE} {account_id[:8]}"
+        problem = why_unreachable(url, cloudhook=cloudhook)
         return self.async_create_entry(
             title=title,
             data={
@@ -275,8 +292,11 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
                 **(credentials or {}),
             },
             options={CONF_ACCOUNT_ID: account_id} if account_id else {},
+            # The URL is shown either way: on a local network it works.
+            description=None if problem is None else f"unreachable_{problem.reason}",
             description_placeholders={
                 "webhook_url": url,
+                "host": "" if problem is None else problem.host,
                 **ESENDEX_SETTINGS_PLACEHOLDERS,
             },
         )
@@ -300,8 +320,8 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
             }
             account, errors = await _async_check_credentials(self.hass, user_input)
             if account is not None:
-                if account.id != entry.options.get(CONF_ACCOUNT_ID):
-                    return self.async_abort(reason="wrong_account")
+                await self.async_set_unique_id(account.id)
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
                 return self.async_update_reload_and_abort(
                     entry, data_updates=_credentials(user_input)
                 )
@@ -335,9 +355,15 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             account, errors = await _async_check_credentials(self.hass, user_input)
             if account is not None:
-                filtered = entry.options.get(CONF_ACCOUNT_ID)
-                if filtered not in (None, account.id):
+                await self.async_set_unique_id(account.id)
+                if entry.unique_id is not None:
+                    # Filtered on its account, or with credentials already.
+                    self._abort_if_unique_id_mismatch(reason="wrong_account")
+                elif entry.options.get(CONF_ACCOUNT_ID) not in (None, account.id):
+                    # An older receive-only entry: filtered, without a unique id.
                     return self.async_abort(reason="wrong_account")
+                else:
+                    self._abort_if_unique_id_configured()
                 if _account_in_use(
                     self.hass, account.id, except_entry_id=entry.entry_id
                 ):
@@ -372,21 +398,36 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
         try:
             if user_input is None:
                 url = await _async_public_url(self.hass, old_id, cloudhook)
+                problem = why_unreachable(url, cloudhook=cloudhook)
+                # A form shows one description, so the warning is its base error.
+                errors = (
+                    {} if problem is None else {"base": f"unreachable_{problem.reason}"}
+                )
                 return self.async_show_form(
                     step_id="reconfigure_url",
                     data_schema=probatio.Schema(
                         {probatio.Required(CONF_REGENERATE_URL, default=False): bool}
                     ),
+                    errors=errors,
                     description_placeholders={
                         "webhook_url": url,
+                        "host": "" if problem is None else problem.host,
                         **ESENDEX_SETTINGS_PLACEHOLDERS,
                     },
                 )
             if not user_input[CONF_REGENERATE_URL]:
                 url = await _async_public_url(self.hass, old_id, cloudhook)
+                problem = why_unreachable(url, cloudhook=cloudhook)
                 return self.async_abort(
-                    reason="url_unchanged",
-                    description_placeholders={"webhook_url": url},
+                    reason=(
+                        "url_unchanged"
+                        if problem is None
+                        else f"url_unchanged_{problem.reason}"
+                    ),
+                    description_placeholders={
+                        "webhook_url": url,
+                        "host": "" if problem is None else problem.host,
+                    },
                 )
             new_id = webhook.async_generate_id()
             cloudhook = _cloud_is_active(self.hass)
@@ -403,10 +444,16 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         # Awaited, not scheduled: the old URL is dead when the user sees the new one.
         await self.hass.config_entries.async_reload(entry.entry_id)
+        problem = why_unreachable(url, cloudhook=cloudhook)
         return self.async_abort(
-            reason="url_regenerated",
+            reason=(
+                "url_regenerated"
+                if problem is None
+                else f"url_regenerated_{problem.reason}"
+            ),
             description_placeholders={
                 "webhook_url": url,
+                "host": "" if problem is None else problem.host,
                 **ESENDEX_SETTINGS_PLACEHOLDERS,
             },
         )
@@ -441,15 +488,14 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
             try:
                 if number:
                     options[CONF_DEFAULT_RECIPIENT] = normalise_recipient(number)
-            except ValueError:
-                errors[CONF_DEFAULT_RECIPIENT] = "invalid_recipient"
+            except InvalidAddressError as err:
+                errors[CONF_DEFAULT_RECIPIENT] = f"invalid_{err.kind}"
             else:
                 return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="sending",
             data_schema=self.add_suggested_values_to_schema(
-                probatio.Schema({probatio.Optional(CONF_DEFAULT_RECIPIENT): str}),
-                user_input or dict(self.config_entry.options),
+                SENDING_SCHEMA, user_input or dict(self.config_entry.options)
             ),
             errors=errors,
         )
@@ -460,10 +506,13 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
         """Ask for the optional Esendex Account ID."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            account_id, errors = _check_account_id(
-                self.hass, user_input, self.config_entry.entry_id
-            )
+            entry = self.config_entry
+            account_id, errors = _parse_account_id(user_input)
+            if _account_in_use(self.hass, account_id, except_entry_id=entry.entry_id):
+                errors = {CONF_ACCOUNT_ID: "account_already_configured"}
             if not errors:
+                # As the config flow would have created it with this account.
+                self.hass.config_entries.async_update_entry(entry, unique_id=account_id)
                 return self.async_create_entry(
                     data={CONF_ACCOUNT_ID: account_id} if account_id else {}
                 )

@@ -1,9 +1,7 @@
 """The `esendex.send_sms` action, and the sending shared with the notify entity."""
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     Context,
     HomeAssistant,
@@ -13,7 +11,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, service
 from homeassistant.util import dt as dt_util
 import probatio
 
@@ -25,6 +23,7 @@ from .api import (
     EsendexRequestError,
     EsendexResponseError,
     EsendexServerError,
+    InvalidAddressError,
     OutboundMessage,
     SentMessage,
     normalise_recipient,
@@ -42,7 +41,7 @@ from .const import (
     SERVICE_SEND_SMS,
 )
 from .models import EsendexConfigEntry
-from .outbox import SentRecord
+from .receipts import SentRecord
 
 SEND_SMS_SCHEMA = probatio.Schema(
     {
@@ -93,19 +92,9 @@ async def _async_handle_send_sms(call: ServiceCall) -> ServiceResponse:
 
 
 def _sending_entry(hass: HomeAssistant, entry_id: str) -> EsendexConfigEntry:
-    entry: EsendexConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_found",
-            translation_placeholders={"entry_id": entry_id},
-        )
-    if entry.state is not ConfigEntryState.LOADED:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_loaded",
-            translation_placeholders={"title": entry.title},
-        )
+    # HA's helper answers an unknown, foreign or unloaded entry with its own
+    # translated errors.
+    entry: EsendexConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
     if entry.runtime_data.coordinator is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -124,7 +113,12 @@ async def async_send_sms(
     validity_hours: int | None = None,
     context: Context | None = None,
 ) -> list[SentMessage]:
-    """Send one SMS to each recipient, remember them, and refresh the credits."""
+    """Send one SMS to each recipient and remember them; return once Esendex accepts.
+
+    The credits are read again afterwards, in the background: a slow account read
+    must not hold up the caller, and the coordinator's debouncer folds the reads
+    of concurrent sends into one.
+    """
     coordinator = entry.runtime_data.coordinator
     if coordinator is None:
         raise ServiceValidationError(
@@ -132,11 +126,9 @@ async def async_send_sms(
             translation_key="no_credentials",
             translation_placeholders={"title": entry.title},
         )
-    numbers = [
-        _valid(normalise_recipient, "invalid_recipient", to) for to in recipients
-    ]
+    numbers = [_valid(normalise_recipient, to) for to in recipients]
     if originator is not None:
-        originator = _valid(validate_originator, "invalid_originator", originator)
+        originator = _valid(validate_originator, originator)
     try:
         sent = await coordinator.client.async_send(
             coordinator.account_reference,
@@ -180,17 +172,21 @@ async def async_send_sms(
                 user_id=context.user_id if context else None,
             ),
         )
-    await coordinator.async_request_refresh()
+    entry.async_create_background_task(
+        coordinator.hass,
+        coordinator.async_request_refresh(),
+        f"{DOMAIN} credits refresh after sending",
+    )
     return sent
 
 
-def _valid(check: Any, translation_key: str, value: str) -> str:
+def _valid(check: Callable[[str], str], value: str) -> str:
+    """Return the checked value; refuse it with a message of its own per problem."""
     try:
-        result: str = check(value)
-    except ValueError as err:
+        return check(value)
+    except InvalidAddressError as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key=translation_key,
-            translation_placeholders={"reason": str(err)},
+            translation_key=f"invalid_{err.kind}",
+            translation_placeholders={"value": err.value.strip()},
         ) from err
-    return result
