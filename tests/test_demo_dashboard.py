@@ -3,21 +3,22 @@
 Starts the demo of tools/demo.py (a real `hass` process, onboarded, one Esendex
 entry, the demo dashboard) on a temporary config dir and a free loopback port,
 posts two notifications with the simulator, opens the instance's default page in
-headless Chromium (driven over the DevTools protocol, see tools/screenshots.py) and
-checks that the Esendex cards render the values the notifications carried.
+headless Chromium (driven by Playwright, see tools/screenshots.py) and checks that
+the Esendex cards render the values the notifications carried.
 
-Needs Debian's Chromium where the tests run (`scripts/screenshots` installs it);
-without it the test is skipped, so CI on a machine without a browser stays green.
+Needs Debian's Chromium where the tests run (`scripts/screenshots` installs it, and
+the libraries Playwright's driver needs); without it, or when Playwright cannot
+launch it, the test is skipped, so CI on a machine without a browser stays green.
 About 10 s with it. Every process it starts is stopped, hass and Chromium alike.
 """
 
 import asyncio
 from collections.abc import Generator
+from contextlib import AsyncExitStack
 from pathlib import Path
 import re
 import sys
 
-import aiohttp
 import pytest
 
 from tools.demo import (
@@ -32,7 +33,13 @@ from tools.demo import (
     feed,
     free_loopback_port,
 )
-from tools.screenshots import chromium, find_chromium
+from tools.screenshots import (
+    BrowserError,
+    chromium,
+    find_chromium,
+    texts_of,
+    wait_for_text,
+)
 
 pytest.importorskip("homeassistant.__main__", reason="the demo runs the `hass` package")
 
@@ -70,8 +77,13 @@ async def test_demo_dashboard_renders_the_esendex_entities(
     demo: DemoInstance,
 ) -> None:
     assert CHROMIUM is not None
-    async with asyncio.timeout(IN_TEST_TIMEOUT):
-        async with demo.running(), aiohttp.ClientSession() as session:
+    async with asyncio.timeout(IN_TEST_TIMEOUT), AsyncExitStack() as stack:
+        # The browser first: where Playwright cannot launch it, hass never starts.
+        try:
+            browser = await stack.enter_async_context(chromium(CHROMIUM))
+        except BrowserError as err:
+            pytest.skip(f"Playwright cannot launch {CHROMIUM} here: {err}")
+        async with demo.running():
             items = (Failed(UNREACHABLE), Inbound(COURIER, TEXT))
             sent = await feed(
                 demo,
@@ -84,20 +96,14 @@ async def test_demo_dashboard_renders_the_esendex_entities(
             # The states first: a failure here is the integration's, not the page's.
             await demo.wait_for_state(SENSOR_INBOUND, lambda s: s["state"] == TEXT)
             await demo.wait_for_state(SENSOR_DELIVERY, lambda s: s["state"] == "failed")
-            async with (
-                chromium(CHROMIUM) as browser,
-                browser.page(session, demo) as page,
-            ):
+            async with browser.page(demo) as page:
                 # The instance's root: the demo dashboard is the default panel.
                 await page.goto(f"{demo.base_url}/")
-                await page.wait_for_js(
-                    f"location.pathname.startsWith('/{DASHBOARD_URL_PATH}')",
-                    what="the demo dashboard as the default page",
-                )
+                await page.wait_for_url(f"{demo.base_url}/{DASHBOARD_URL_PATH}/**")
                 # Every card rendered, with the values the notifications carried.
-                await page.wait_for_text(TEXT, "Last delivery report", "Received")
-                markdown = await page.texts_of("hui-markdown-card")
-                entities = await page.texts_of("hui-entities-card")
+                await wait_for_text(page, TEXT, "Last delivery report", "Received")
+                markdown = await texts_of(page, "hui-markdown-card")
+                entities = await texts_of(page, "hui-entities-card")
 
     # The README's card: sender, text, and the last delivery report.
     assert len(markdown) == 1, markdown
