@@ -1,10 +1,12 @@
-"""The README's examples, run for real: a broken example fails these tests.
+"""The documents' examples, run for real: a broken example fails these tests.
 
-Code blocks are found by the HTML comment right before their fence:
+The documents are README.md and docs/*.md. Code blocks are found by the HTML comment
+right before their fence:
 `<!-- example: NAME -->` (automations), `<!-- card: NAME -->` (dashboard cards),
 `<!-- curl: NAME -->` (shell commands), `<!-- payload: EVENT -->` (event data),
 `<!-- steps: NAME -->` (script steps) and `<!-- response: NAME -->` (the response of
-the steps of the same name).
+the steps of the same name). Each test names the document its block lives in, and
+`test_documents_have_the_examples` checks that no marked block goes untested.
 
 Examples that send run against an entry with API credentials, with HA's
 `aioclient_mock` answering as the Esendex REST API does.
@@ -19,6 +21,7 @@ import textwrap
 from typing import Any
 
 from defusedxml.ElementTree import fromstring
+import homeassistant.components.homeassistant
 from homeassistant.const import (
     CONF_PASSWORD,
     CONF_USERNAME,
@@ -55,13 +58,17 @@ from custom_components.esendex.const import (
 
 from .conftest import WEBHOOK_ID, PostNotification
 
-README = Path(__file__).parent.parent / "README.md"
+REPO = Path(__file__).parent.parent
+README = REPO / "README.md"
+DOCS = REPO / "docs"
 BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)<!-- (?P<kind>[a-z]+): (?P<name>[\w-]+) -->\n"
     r"(?P=indent)```(?P<lang>\w+)\n(?P<body>.*?)\n(?P=indent)```[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
-README_ENTITY_ID = re.compile(r"\b(?:sensor|event|notify)\.esendex_sms_[a-z0-9_]+")
+DOCUMENTED_ENTITY_ID = re.compile(
+    r"\b(?:sensor|event|notify)\.esendex_sms(?:_[a-z0-9_]+)?\b"
+)
 
 SENDER = "447700900123"
 ACCOUNT_ID = "6145d724-98cb-41a2-8c4e-4b81ef694897"
@@ -74,11 +81,11 @@ ENTITY_IDS = {
 # Only entries with API credentials have these.
 API_ENTITY_IDS = {
     "sensor.esendex_sms_credits_remaining",
-    "notify.esendex_sms_sms",
+    "notify.esendex_sms",
 }
 
-# The notifications the README's examples and payloads are written for. Inline rather
-# than from tests/fixtures/, so that the README stays tied to exactly these.
+# The notifications the documents' examples and payloads are written for. Inline
+# rather than from tests/fixtures/, so that the documents stay tied to exactly these.
 INBOUND_XML = f"""<InboundMessage>
   <Id>4b912ad6-5ba1-4fdb-addc-007fb212ebae</Id>
   <MessageId>09543bf1-8f47-4afa-9fe8-cb36bd0e6e90</MessageId>
@@ -138,7 +145,7 @@ ACCOUNTS_ANSWER = f"""<?xml version="1.0" encoding="utf-8"?>
 EMPTY_INBOX = """<?xml version="1.0" encoding="utf-8"?>
 <messageheaders startindex="0" count="0" totalcount="0" \
 xmlns="http://api.esendex.com/ns/"/>"""
-# The ids the README's response and delivered payload show, in the order sent.
+# The ids the documented response and delivered payload show, in the order sent.
 MESSAGE_IDS = (
     "1183c73d-2e62-4f60-b610-30f160bdfbd5",
     "2a0c7ab4-7f3e-4d8e-9b1a-6c5d4e3f2a1b",
@@ -159,38 +166,63 @@ def dispatcher_answer(count: int = 1) -> str:
     )
 
 
-def readme_blocks(kind: str) -> dict[str, tuple[str, str]]:
-    """Return {name: (language, dedented body)} of the README blocks of one kind."""
-    blocks: dict[str, tuple[str, str]] = {}
-    for match in BLOCK.finditer(README.read_text(encoding="utf-8")):
-        if match["kind"] != kind:
-            continue
-        assert match["name"] not in blocks, f"two README blocks named {match['name']}"
-        body = textwrap.dedent(match["indent"] + match["body"])
-        blocks[match["name"]] = (match["lang"], body)
+def documents() -> list[Path]:
+    """Return README.md and the docs/*.md files."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def document_name(path: Path) -> str:
+    """Return a document's path in the repository, e.g. `docs/sending.md`."""
+    return path.relative_to(REPO).as_posix()
+
+
+def all_blocks() -> dict[tuple[str, str], tuple[str, str, str]]:
+    """Return {(kind, name): (document, language, dedented body)} of every document."""
+    blocks: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for path in documents():
+        for match in BLOCK.finditer(path.read_text(encoding="utf-8")):
+            key = (match["kind"], match["name"])
+            assert key not in blocks, (
+                f"two `{key[0]}: {key[1]}` blocks, in {blocks[key][0]} and "
+                f"{document_name(path)}"
+            )
+            body = textwrap.dedent(match["indent"] + match["body"])
+            blocks[key] = (document_name(path), match["lang"], body)
     return blocks
 
 
-def readme_yaml(kind: str, name: str) -> Any:
-    """Load one README YAML block with Home Assistant's own loader."""
-    lang, body = readme_blocks(kind)[name]
+def doc_block(document: str, kind: str, name: str) -> tuple[str, str]:
+    """Return (language, body) of the block `<!-- KIND: NAME -->` of one document."""
+    blocks = all_blocks()
+    assert (kind, name) in blocks, f"no `<!-- {kind}: {name} -->` block in any document"
+    found_in, lang, body = blocks[kind, name]
+    assert found_in == document, f"`{kind}: {name}` is in {found_in}, not {document}"
+    return lang, body
+
+
+def doc_yaml(document: str, kind: str, name: str) -> Any:
+    """Load one YAML block of a document with Home Assistant's own loader."""
+    lang, body = doc_block(document, kind, name)
     assert lang == "yaml"
     return parse_yaml(body)
 
 
 async def run_steps(
-    hass: HomeAssistant, name: str, response_variable: str | None = None
+    hass: HomeAssistant,
+    document: str,
+    name: str,
+    response_variable: str | None = None,
 ) -> Any:
-    """Run README script steps; return the response variable's value at the end."""
-    steps = readme_yaml("steps", name)
+    """Run documented script steps; return the response variable's value at the end."""
+    steps = doc_yaml(document, "steps", name)
     sequence = steps if isinstance(steps, list) else [steps]
     if response_variable is not None:
         sequence = [
             *sequence,
-            {"stop": "README steps done", "response_variable": response_variable},
+            {"stop": "steps done", "response_variable": response_variable},
         ]
     validated = await async_validate_actions_config(hass, cv.SCRIPT_SCHEMA(sequence))
-    script = Script(hass, validated, f"README {name}", DOMAIN)
+    script = Script(hass, validated, f"{document} {name}", DOMAIN)
     result = await script.async_run(context=Context())
     await hass.async_block_till_done()
     return None if result is None else result.service_response
@@ -262,9 +294,9 @@ async def api_entry(
     return entry
 
 
-async def setup_example(hass: HomeAssistant, name: str) -> None:
-    """Set the README automation up, and check Home Assistant accepted it."""
-    config = readme_yaml("example", name)
+async def setup_example(hass: HomeAssistant, document: str, name: str) -> None:
+    """Set a documented automation up, and check Home Assistant accepted it."""
+    config = doc_yaml(document, "example", name)
     automations = config if isinstance(config, list) else [config]
     assert await async_setup_component(hass, "automation", {"automation": automations})
     await hass.async_block_till_done()
@@ -294,25 +326,26 @@ async def post(
     await hass.async_block_till_done()
 
 
-def test_readme_has_the_examples() -> None:
-    """Every example the tests below run is still in the README, and only those."""
-    assert set(readme_blocks("example")) == {
-        "forward-sms",
-        "forward-sms-event-entity",
-        "keyword-open-gate",
-        "keyword-open-gate-reply",
-        "sms-status-reply",
-        "failed-message-alert",
+def test_documents_have_the_examples() -> None:
+    """Every block the tests below run is where they look for it, and only those."""
+    found = {key: document for key, (document, _, _) in all_blocks().items()}
+    assert found == {
+        ("example", "forward-sms"): "README.md",
+        ("example", "forward-sms-event-entity"): "README.md",
+        ("example", "keyword-open-gate"): "README.md",
+        ("example", "failed-message-alert"): "README.md",
+        ("example", "keyword-open-gate-reply"): "docs/examples.md",
+        ("example", "sms-status-reply"): "docs/examples.md",
+        # tools/demo.py puts this card on the demo dashboard, from the README.
+        ("card", "last-sms"): "README.md",
+        ("curl", "inbound"): "docs/simulator.md",
+        ("payload", EVENT_INBOUND_MESSAGE): "docs/reference.md",
+        ("payload", EVENT_MESSAGE_DELIVERED): "docs/reference.md",
+        ("payload", EVENT_MESSAGE_FAILED): "docs/reference.md",
+        ("steps", "notify-send-message"): "docs/sending.md",
+        ("steps", "send-sms"): "docs/sending.md",
+        ("response", "send-sms"): "docs/sending.md",
     }
-    assert set(readme_blocks("card")) == {"last-sms"}
-    assert set(readme_blocks("curl")) == {"inbound"}
-    assert set(readme_blocks("payload")) == {
-        EVENT_INBOUND_MESSAGE,
-        EVENT_MESSAGE_DELIVERED,
-        EVENT_MESSAGE_FAILED,
-    }
-    assert set(readme_blocks("steps")) == {"notify-send-message", "send-sms"}
-    assert set(readme_blocks("response")) == {"send-sms"}
 
 
 @pytest.mark.parametrize("example", ["forward-sms", "forward-sms-event-entity"])
@@ -324,7 +357,7 @@ async def test_forward_every_sms(
 ) -> None:
     """Each SMS is forwarded once; a reload (restored states) forwards nothing."""
     calls: list[ServiceCall] = async_mock_service(hass, "notify", "mobile_app_my_phone")
-    await setup_example(hass, example)
+    await setup_example(hass, "README.md", example)
 
     await post(hass, post_notification, INBOUND_XML)
 
@@ -348,7 +381,7 @@ async def test_keyword_from_one_sender_opens_the_gate(
 ) -> None:
     """Only the keyword, in any case, from the given number runs the action."""
     calls: list[ServiceCall] = async_mock_service(hass, "cover", "open_cover")
-    await setup_example(hass, "keyword-open-gate")
+    await setup_example(hass, "README.md", "keyword-open-gate")
 
     await post(hass, post_notification, inbound("other-text", "Gate code please"))
     await post(hass, post_notification, inbound("inside-text", "please open gate"))
@@ -369,7 +402,7 @@ async def test_failed_message_alert(
 ) -> None:
     """Failures alert, with the detail when there is one; deliveries do not."""
     calls: list[ServiceCall] = async_mock_service(hass, "notify", "mobile_app_my_phone")
-    await setup_example(hass, "failed-message-alert")
+    await setup_example(hass, "README.md", "failed-message-alert")
 
     await post(hass, post_notification, DELIVERED_XML)
     assert calls == []
@@ -391,12 +424,22 @@ async def test_failed_message_alert(
     ]
 
 
-def test_readme_names_the_entity_ids() -> None:
-    """The README names exactly the entity ids of an entry titled "Esendex SMS"."""
-    named = set(README_ENTITY_ID.findall(README.read_text(encoding="utf-8")))
+def named_entity_ids(path: Path) -> set[str]:
+    """Return the entity ids a document names for an entry titled "Esendex SMS"."""
+    named = set(DOCUMENTED_ENTITY_ID.findall(path.read_text(encoding="utf-8")))
     # The example of an entry titled with an Account ID is not this entry's.
-    named = {entity_id for entity_id in named if "6145d724" not in entity_id}
-    assert named == ENTITY_IDS | API_ENTITY_IDS
+    return {entity_id for entity_id in named if "6145d724" not in entity_id}
+
+
+def test_documents_name_the_entity_ids() -> None:
+    """The README names exactly the entity ids of an entry titled "Esendex SMS".
+
+    The docs/ files name only those, and their reference lists every one of them.
+    """
+    assert named_entity_ids(README) == ENTITY_IDS | API_ENTITY_IDS
+    assert named_entity_ids(DOCS / "reference.md") == ENTITY_IDS | API_ENTITY_IDS
+    for path in documents():
+        assert named_entity_ids(path) <= ENTITY_IDS | API_ENTITY_IDS, path
 
 
 @pytest.mark.usefixtures("loaded_entry")
@@ -427,7 +470,7 @@ async def test_notify_send_message(
     """notify.send_message texts the default recipient, the title on its own line."""
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
 
-    await run_steps(hass, "notify-send-message")
+    await run_steps(hass, "docs/sending.md", "notify-send-message")
 
     assert sent_sms(aioclient_mock) == [
         ("+447700900123", "Gate\nThe gate has been open for 10 minutes.")
@@ -442,7 +485,9 @@ async def test_send_sms_steps_and_response(
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer(2))
     logbook_calls: list[ServiceCall] = async_mock_service(hass, "logbook", "log")
 
-    response = await run_steps(hass, "send-sms", response_variable="sent")
+    response = await run_steps(
+        hass, "docs/sending.md", "send-sms", response_variable="sent"
+    )
 
     text = "Bin day tomorrow: the green bin."
     assert sent_sms(aioclient_mock) == [("+447700900123", text), ("07700900456", text)]
@@ -450,7 +495,7 @@ async def test_send_sms_steps_and_response(
     root = fromstring(dispatch[2])
     assert root.findtext(f"{NS}from") == "Home"
     assert root.findtext(f"{NS}validity") == "12"
-    assert response == readme_yaml("response", "send-sms")
+    assert response == doc_yaml("docs/sending.md", "response", "send-sms")
     ids = ", ".join(MESSAGE_IDS)
     assert [call.data for call in logbook_calls] == [
         {"name": "Esendex SMS", "message": f"Bin day SMS sent as {ids}"}
@@ -462,10 +507,10 @@ async def test_dashboard_card(
     hass: HomeAssistant, post_notification: PostNotification
 ) -> None:
     """The card parses, names real entities and renders the last SMS and status."""
-    card = readme_yaml("card", "last-sms")
+    card = doc_yaml("README.md", "card", "last-sms")
     assert card["type"] == "markdown"
     content = card["content"]
-    assert set(README_ENTITY_ID.findall(content)) == {
+    assert set(DOCUMENTED_ENTITY_ID.findall(content)) == {
         "sensor.esendex_sms_last_inbound_message",
         "sensor.esendex_sms_last_delivery_status",
     }
@@ -489,8 +534,8 @@ async def test_dashboard_card(
 async def test_curl_test_notification(
     hass: HomeAssistant, post_notification: PostNotification
 ) -> None:
-    """The troubleshooting curl command posts a notification that is processed."""
-    lang, script = readme_blocks("curl")["inbound"]
+    """The simulator page's curl command posts a notification that is processed."""
+    lang, script = doc_block("docs/simulator.md", "curl", "inbound")
     assert lang == "sh"
     command = next(line for line in script.splitlines() if line.startswith("curl "))
     assert '"$WEBHOOK_URL"' in command
@@ -528,8 +573,8 @@ async def test_documented_event_payloads(
     event_type: str,
     notification: str,
 ) -> None:
-    """The README's example payloads are what these notifications produce."""
-    lang, block = readme_blocks("payload")[event_type]
+    """The documented payloads are what these notifications produce."""
+    lang, block = doc_block("docs/reference.md", "payload", event_type)
     assert lang == "json"
     documented = json.loads(block)
     events = async_capture_events(hass, event_type)
@@ -554,7 +599,7 @@ async def test_keyword_open_gate_reply(
     """The keyword from the given number opens the gate, then answers the sender."""
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
     gate_calls: list[ServiceCall] = async_mock_service(hass, "cover", "open_cover")
-    await setup_example(hass, "keyword-open-gate-reply")
+    await setup_example(hass, "docs/examples.md", "keyword-open-gate-reply")
 
     await post(hass, post_notification, inbound("other-text", "Gate code please"))
     await post(
@@ -581,7 +626,7 @@ async def test_sms_status_reply(
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
     hass.states.async_set("cover.driveway_gate", "closed")
     hass.states.async_set("alarm_control_panel.home", "armed_away")
-    await setup_example(hass, "sms-status-reply")
+    await setup_example(hass, "docs/examples.md", "sms-status-reply")
 
     await post(hass, post_notification, inbound("question", "Status?"))
     await post(hass, post_notification, inbound("stranger", "STATUS", "447700900999"))
@@ -605,7 +650,7 @@ async def test_failed_message_alert_names_the_recipient(
     """A failure of a message sent from HA names its recipient and text."""
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
     calls: list[ServiceCall] = async_mock_service(hass, "notify", "mobile_app_my_phone")
-    await setup_example(hass, "failed-message-alert")
+    await setup_example(hass, "README.md", "failed-message-alert")
 
     response = await send_sms(hass, "+447700900123", "Gate opened")
     assert response == {
@@ -634,9 +679,9 @@ async def test_documented_receipt_payload(
     post_notification: PostNotification,
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    """The delivered payload of a message sent from HA is what the README shows."""
+    """The delivered payload of a message sent from HA is what the reference shows."""
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
-    lang, block = readme_blocks("payload")[EVENT_MESSAGE_DELIVERED]
+    lang, block = doc_block("docs/reference.md", "payload", EVENT_MESSAGE_DELIVERED)
     assert lang == "json"
     documented = json.loads(block)
     events = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
@@ -665,62 +710,190 @@ async def test_documented_receipt_payload(
     assert sensor.attributes["text"] == documented["text"]
 
 
-def test_readme_quotes_the_translated_messages() -> None:
-    """The messages the README quotes are the ones users see."""
-    strings = json.loads(
-        (
-            Path(__file__).parent.parent
-            / "custom_components"
-            / "esendex"
-            / "translations"
-            / "en.json"
-        ).read_text(encoding="utf-8")
+FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.MULTILINE | re.DOTALL)
+HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t]*#*$", re.MULTILINE)
+LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def anchors(path: Path) -> set[str]:
+    """Return the anchors GitHub gives a document's headings."""
+    anchors: set[str] = set()
+    text = FENCE.sub("", path.read_text(encoding="utf-8"))
+    for match in HEADING.finditer(text):
+        slug = re.sub(r"[^\w\- ]", "", match["title"].lower()).replace(" ", "-")
+        number, unique = 0, slug
+        while unique in anchors:
+            number += 1
+            unique = f"{slug}-{number}"
+        anchors.add(unique)
+    return anchors
+
+
+@pytest.mark.parametrize("path", documents(), ids=document_name)
+def test_document_links_resolve(path: Path) -> None:
+    """Every relative link of a document names a file there, and a heading in it.
+
+    Sections moved between README.md and docs/ must not leave links behind.
+    """
+    broken = []
+    for match in LINK.finditer(FENCE.sub("", path.read_text(encoding="utf-8"))):
+        target = match["target"]
+        if re.match(r"[a-z]+:", target):
+            continue  # https:, mailto: and the like
+        file_part, _, fragment = target.partition("#")
+        linked = (path.parent / file_part).resolve() if file_part else path
+        heading_missing = (
+            fragment and linked.suffix == ".md" and fragment not in anchors(linked)
+        )
+        if not linked.exists() or heading_missing:
+            broken.append(target)
+    assert not broken
+
+
+def translations(path: Path) -> Any:
+    """Return a translations file, parsed."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def without_optional(label: str) -> str:
+    """Return a field label as the documents quote it, without " (optional)"."""
+    return label.removesuffix(" (optional)")
+
+
+def test_documents_quote_the_translated_messages() -> None:
+    """The messages each document quotes are the ones users see.
+
+    Line breaks in a document are only wrapping; placeholders are written "…".
+    """
+    strings = translations(
+        REPO / "custom_components" / "esendex" / "translations" / "en.json"
+    )
+    # Home Assistant's own messages, for what its helpers answer on our behalf.
+    core = translations(
+        Path(homeassistant.components.homeassistant.__file__).parent
+        / "translations"
+        / "en.json"
     )
     config = strings["config"]
-    quoted = [
-        *config["step"]["user"]["menu_options"].values(),
-        *config["step"]["reconfigure"]["menu_options"].values(),
-        config["step"]["reauth_confirm"]["title"],
-        config["abort"]["already_configured"],
-        config["abort"]["wrong_account"],
-        *(
-            config["error"][key]
-            for key in (
-                "invalid_auth",
-                "account_not_found",
-                "cannot_connect",
-                "unexpected_answer",
-            )
-        ),
-        strings["options"]["step"]["sending"]["data"]["default_recipient"].removesuffix(
-            " (optional)"
-        ),
-        *(
-            strings["exceptions"][key]["message"]
-            for key in (
-                "entry_not_found",
-                "entry_not_loaded",
-                "no_credentials",
-                "no_default_recipient",
-                "invalid_recipient",
-                "invalid_originator",
-                "no_credits",
-                "auth_failed",
-                "service_unavailable",
-                "request_refused",
-                "unexpected_response",
-            )
-        ),
-    ]
-    # Line breaks in the README are only wrapping; placeholders are written "…".
-    readme = " ".join(README.read_text(encoding="utf-8").split())
-    missing = [
-        part
-        for message in quoted
-        for part in (part.strip() for part in re.split(r"\{\w+\}", message))
-        if part and part not in readme
-    ]
+    # One message per kind of bad number, in the options and from the action.
+    assert any(key.startswith("invalid_recipient_") for key in strings["exceptions"])
+    assert any(
+        key.startswith("invalid_recipient_") for key in strings["options"]["error"]
+    )
+    user_menu = config["step"]["user"]["menu_options"].values()
+    reconfigure_menu = config["step"]["reconfigure"]["menu_options"]
+    regenerate_url = config["step"]["reconfigure_url"]["data"]["regenerate_url"]
+    quoted = {
+        "README.md": [
+            *user_menu,
+            reconfigure_menu["reconfigure_url"],
+            regenerate_url,
+            core["config"]["abort"]["cloud_not_connected"],
+        ],
+        "docs/configuration.md": [
+            *user_menu,
+            *reconfigure_menu.values(),
+            regenerate_url,
+            without_optional(config["step"]["receive_only"]["data"]["account_id"]),
+            *config["step"]["api_access"]["data"].values(),
+            config["step"]["reauth_confirm"]["title"],
+            config["abort"]["already_configured"],
+            config["abort"]["wrong_account"],
+            *(
+                config["error"][key]
+                for key in (
+                    "invalid_auth",
+                    "account_not_found",
+                    "cannot_connect",
+                    "unexpected_answer",
+                    "invalid_username",
+                    "invalid_account_id",
+                    "account_already_configured",
+                )
+            ),
+            without_optional(
+                strings["options"]["step"]["sending"]["data"]["default_recipient"]
+            ),
+            *(
+                message
+                for key, message in strings["options"]["error"].items()
+                if key.startswith("invalid_recipient_")
+            ),
+        ],
+        "docs/sending.md": [
+            *(
+                core["exceptions"][key]["message"].replace("{domain}", DOMAIN)
+                for key in (
+                    "service_config_entry_not_found",
+                    "service_config_entry_wrong_domain",
+                    "service_config_entry_not_loaded",
+                )
+            ),
+            *(
+                strings["exceptions"][key]["message"]
+                for key in strings["exceptions"]
+                if key.startswith("invalid_recipient_")
+            ),
+            *(
+                strings["exceptions"][key]["message"]
+                for key in (
+                    "no_credentials",
+                    "no_default_recipient",
+                    "invalid_originator",
+                    "no_credits",
+                    "auth_failed",
+                    "service_unavailable",
+                    "request_refused",
+                    "unexpected_response",
+                )
+            ),
+        ],
+    }
+    missing: dict[str, list[str]] = {}
+    for document, messages in quoted.items():
+        text = " ".join((REPO / document).read_text(encoding="utf-8").split())
+        for message in messages:
+            for part in (part.strip() for part in re.split(r"\{\w+\}", message)):
+                if part and part not in text:
+                    missing.setdefault(document, []).append(part)
     assert not missing
+
+
+INBOX_SMS_ID = "d6258601-3442-484f-b2ac-300088a8a4d4"
+
+
+def answer_inbox_sms(aioclient_mock: AiohttpClientMocker, body_status: int) -> None:
+    """Esendex's inbox holds one SMS that never came by push; its body answers so."""
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(ACCOUNTS_URL, text=ACCOUNTS_ANSWER)
+    aioclient_mock.get(
+        INBOX_URL,
+        text=f"""<?xml version="1.0" encoding="utf-8"?>
+<messageheaders startindex="0" count="1" totalcount="1" \
+xmlns="http://api.esendex.com/ns/">
+  <messageheader id="{INBOX_SMS_ID.upper()}" \
+uri="{API}/messageheaders/{INBOX_SMS_ID}">
+    <reference>{ACCOUNT_REFERENCE}</reference>
+    <status>Submitted</status>
+    <receivedat>2026-10-20T08:14:00.407Z</receivedat>
+    <type>SMS</type>
+    <to><phonenumber>447860000000</phonenumber></to>
+    <from><phonenumber>{SENDER}</phonenumber></from>
+    <summary>Gate code</summary>
+    <body id="{INBOX_SMS_ID}" uri="{API}/messageheaders/{INBOX_SMS_ID}/body" />
+    <direction>Inbound</direction>
+    <parts>1</parts>
+    <readat>0001-01-01T00:00:00Z</readat>
+  </messageheader>
+</messageheaders>""",
+    )
+    aioclient_mock.get(
+        f"{API}/messageheaders/{INBOX_SMS_ID}/body",
+        status=body_status,
+        text='<messagebody xmlns="http://api.esendex.com/ns/">'
+        "<bodytext>Gate code please</bodytext>"
+        "<characterset>GSM</characterset></messagebody>",
+    )
 
 
 async def test_inbox_catch_up_as_documented(
@@ -731,45 +904,21 @@ async def test_inbox_catch_up_as_documented(
 ) -> None:
     """An SMS missed by the webhook is published once from the inbox, as described.
 
+    docs/sending.md, Inbox catch-up: its `notification_id` is null, its
+    `received_at` Esendex's time, its text the full body, with no `text_is_summary`.
+
     The first catch-up (at setup) recorded where the empty inbox stood; the next one
     finds an SMS that never came by push, and a late push of it is a duplicate.
     """
-    inbox_id = "d6258601-3442-484f-b2ac-300088a8a4d4"
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(ACCOUNTS_URL, text=ACCOUNTS_ANSWER)
-    aioclient_mock.get(
-        INBOX_URL,
-        text=f"""<?xml version="1.0" encoding="utf-8"?>
-<messageheaders startindex="0" count="1" totalcount="1" \
-xmlns="http://api.esendex.com/ns/">
-  <messageheader id="{inbox_id.upper()}" uri="{API}/messageheaders/{inbox_id}">
-    <reference>{ACCOUNT_REFERENCE}</reference>
-    <status>Submitted</status>
-    <receivedat>2026-10-20T08:14:00.407Z</receivedat>
-    <type>SMS</type>
-    <to><phonenumber>447860000000</phonenumber></to>
-    <from><phonenumber>{SENDER}</phonenumber></from>
-    <summary>Gate code</summary>
-    <body id="{inbox_id}" uri="{API}/messageheaders/{inbox_id}/body" />
-    <direction>Inbound</direction>
-    <parts>1</parts>
-    <readat>0001-01-01T00:00:00Z</readat>
-  </messageheader>
-</messageheaders>""",
-    )
-    aioclient_mock.get(
-        f"{API}/messageheaders/{inbox_id}/body",
-        text='<messagebody xmlns="http://api.esendex.com/ns/">'
-        "<bodytext>Gate code please</bodytext>"
-        "<characterset>GSM</characterset></messagebody>",
-    )
+    inbox_id = INBOX_SMS_ID
+    answer_inbox_sms(aioclient_mock, body_status=HTTPStatus.OK)
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
-    coordinator = api_entry.runtime_data.coordinator
-    assert coordinator is not None
+    catch_up = api_entry.runtime_data.catch_up
+    assert catch_up is not None
 
-    await coordinator.async_refresh()
+    await catch_up.async_run()
     await hass.async_block_till_done()
-    await coordinator.async_refresh()  # the next catch-up finds nothing new
+    await catch_up.async_run()  # the next catch-up finds nothing new
     await hass.async_block_till_done()
 
     assert [event.data for event in events] == [
@@ -789,3 +938,34 @@ xmlns="http://api.esendex.com/ns/">
     assert response.status == HTTPStatus.OK
     assert await response.text() == "duplicate"
     assert len(events) == 1
+
+
+async def test_inbox_sms_without_its_text_as_documented(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """An SMS whose text cannot be read is published with the summary, as described.
+
+    docs/sending.md, Inbox catch-up: tried at up to 3 runs, then published with the
+    inbox's summary text and `text_is_summary: true`.
+    """
+    answer_inbox_sms(aioclient_mock, body_status=HTTPStatus.INTERNAL_SERVER_ERROR)
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    catch_up = api_entry.runtime_data.catch_up
+    assert catch_up is not None
+
+    for _ in range(2):
+        await catch_up.async_run()
+        await hass.async_block_till_done()
+    assert events == []
+
+    await catch_up.async_run()
+    await hass.async_block_till_done()
+    await catch_up.async_run()  # published: not again
+    await hass.async_block_till_done()
+
+    assert len(events) == 1
+    assert events[0].data["message_id"] == INBOX_SMS_ID
+    assert events[0].data["text"] == "Gate code"
+    assert events[0].data["text_is_summary"] is True
