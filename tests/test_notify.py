@@ -7,8 +7,14 @@ from homeassistant.components.notify import (
     ATTR_TITLE,
     DOMAIN as NOTIFY_DOMAIN,
     SERVICE_SEND_MESSAGE,
+    NotifyEntityFeature,
 )
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_FRIENDLY_NAME,
+    ATTR_SUPPORTED_FEATURES,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -29,6 +35,7 @@ from custom_components.esendex.const import (
 
 from .api_support import (
     ACCOUNT_REFERENCE,
+    ACCOUNTS,
     DISPATCH,
     FakeEsendex,
     add_api_entry,
@@ -36,8 +43,11 @@ from .api_support import (
     receipt_push,
 )
 from .conftest import PostNotification
+from .test_services import returns_while_held
 
-NOTIFY_ENTITY = "notify.esendex_sms_sms"
+# The device's main feature: named after the device alone.
+NOTIFY_ENTITY = "notify.esendex_sms"
+CREDITS_SENSOR = "sensor.esendex_sms_credits_remaining"
 
 
 @pytest.fixture
@@ -91,7 +101,13 @@ async def test_notify_entity_with_credentials(
     assert entity is not None
     assert entity.config_entry_id == entry.entry_id
     assert entity.unique_id == f"{entry.entry_id}_sms"
-    assert hass.states.get(NOTIFY_ENTITY).state == STATE_UNKNOWN
+    assert entity.original_name is None
+    state = hass.states.get(NOTIFY_ENTITY)
+    assert state.state == STATE_UNKNOWN
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Esendex SMS"
+    # The title is taken (it becomes the first line), not dropped.
+    assert state.attributes[ATTR_SUPPORTED_FEATURES] == NotifyEntityFeature.TITLE
+    assert entity.supported_features & NotifyEntityFeature.TITLE
 
 
 async def test_send_message_texts_the_default_recipient(
@@ -120,6 +136,35 @@ async def test_title_goes_first_on_its_own_line(
     assert esendex.dispatches[0].messages == [
         {"to": "447700900123", "body": "Leak!\nWater detected under the sink."}
     ]
+
+
+async def test_empty_title_adds_no_line(
+    hass: HomeAssistant, esendex: FakeEsendex
+) -> None:
+    await setup_api_entry(hass, "447700900123")
+
+    await notify(hass, "Water detected under the sink.", title="")
+
+    assert esendex.dispatches[0].messages == [
+        {"to": "447700900123", "body": "Water detected under the sink."}
+    ]
+
+
+async def test_send_message_returns_while_the_credits_read_is_slow(
+    hass: HomeAssistant, esendex: FakeEsendex
+) -> None:
+    await setup_api_entry(hass, "447700900123")
+    account_read = esendex.hold(ACCOUNTS)
+
+    await returns_while_held(account_read, notify(hass, "Leak!", title="Kitchen"))
+
+    assert esendex.dispatches[0].messages == [
+        {"to": "447700900123", "body": "Kitchen\nLeak!"}
+    ]
+    assert hass.states.get(CREDITS_SENSOR).state == "19"
+    account_read.release()
+    await async_settle(hass)
+    assert hass.states.get(CREDITS_SENSOR).state == "18"
 
 
 async def test_without_default_recipient(

@@ -6,6 +6,8 @@ import re
 import tomllib
 
 from homeassistant.const import __version__ as HA_VERSION  # noqa: N812
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,10 +40,19 @@ def test_hacs_minimum_is_the_tested_home_assistant() -> None:
     assert hacs["homeassistant"] == _pin("homeassistant") == HA_VERSION
 
 
-def test_manifest_requirements_are_the_pinned_ones() -> None:
-    for requirement in _manifest()["requirements"]:  # type: ignore[attr-defined]
-        package, version = requirement.split("==")
-        assert _pin(package) == version
+def test_manifest_requirements_admit_the_pinned_versions() -> None:
+    # The manifest gives a range, so that Home Assistant can install a later
+    # compatible release alongside other integrations; the tests run the pin.
+    requirements = [
+        Requirement(text)
+        for text in _manifest()["requirements"]  # type: ignore[attr-defined]
+    ]
+    assert requirements
+    for requirement in requirements:
+        pinned = Version(_pin(requirement.name))
+        assert pinned in requirement.specifier, (requirement, pinned)
+        next_micro = Version(f"{pinned.major}.{pinned.minor}.{pinned.micro + 1}")
+        assert next_micro in requirement.specifier, (requirement, next_micro)
 
 
 def test_readme_badge_names_the_minimum_home_assistant() -> None:

@@ -1,12 +1,14 @@
 """`esendex.send_sms`: what Esendex receives, validation, API errors, receipts."""
 
+import asyncio
+from collections.abc import Awaitable
 from http import HTTPStatus
 from typing import Any
 
 from aiohttp import ClientConnectionError
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import probatio
 import pytest
@@ -28,10 +30,12 @@ from custom_components.esendex.services import async_send_sms
 from .api_support import (
     ACCOUNT_ID,
     ACCOUNT_REFERENCE,
+    ACCOUNTS,
     API_ENTRY_ID,
     DISPATCH,
     ESENDEX_NS,
     FakeEsendex,
+    Hold,
     add_api_entry,
     async_settle,
     receipt_push,
@@ -44,6 +48,10 @@ STATUS_SENSOR = "sensor.esendex_sms_last_delivery_status"
 FIRST_ID = "1183C73D-2E62-4F60-B610-000000000001"
 SECOND_ID = "1183C73D-2E62-4F60-B610-000000000002"
 NOW = "2026-05-04T09:00:00+00:00"
+# Turns of the event loop a call and the held request get to be done with. Nothing
+# between Esendex accepting a message and the call returning waits for I/O, so a
+# call still pending after them is waiting for the held answer.
+IDLE_TURNS = 100
 
 
 @pytest.fixture
@@ -74,6 +82,31 @@ async def send_sms(
         return_response=True,
         context=context,
     )
+
+
+async def returns_while_held[T](hold: Hold, call: Awaitable[T]) -> T:
+    """Await the call while the hold keeps the request it is set on unanswered.
+
+    Fails if the call waits for that answer (the hold is then released to end
+    it), or if the held request is not made meanwhile.
+    """
+    task = asyncio.ensure_future(call)
+    reached = asyncio.ensure_future(hold.reached.wait())
+    await asyncio.wait({task, reached}, return_when=asyncio.FIRST_COMPLETED)
+    for _ in range(IDLE_TURNS):
+        if task.done() and reached.done():
+            break
+        await asyncio.sleep(0)
+    reached.cancel()
+    if not task.done():
+        hold.release()
+        await task
+        pytest.fail("the call returned only once the held request was answered")
+    result = task.result()
+    if not hold.reached.is_set():
+        pytest.fail("the held request was not made")
+    assert not hold.released.is_set()
+    return result
 
 
 def reauth_flows(hass: HomeAssistant, entry: MockConfigEntry) -> list[Any]:
@@ -189,31 +222,89 @@ async def test_credits_are_read_again_after_a_send(
     assert hass.states.get(CREDITS_SENSOR).state == "17"
 
 
+@pytest.mark.usefixtures("api_entry")
+async def test_send_returns_once_accepted_while_the_credits_read_is_slow(
+    hass: HomeAssistant, esendex: FakeEsendex
+) -> None:
+    assert hass.states.get(CREDITS_SENSOR).state == "19"
+    account_read = esendex.hold(ACCOUNTS)
+
+    response = await returns_while_held(
+        account_read, send_sms(hass, to="447700900123", message="Gate open")
+    )
+
+    # Esendex accepted it: the caller has its message id, credits or not.
+    assert response == {
+        "messages": [{"to": "447700900123", "message_id": FIRST_ID.lower()}]
+    }
+    assert len(esendex.dispatches) == 1
+    # The credits are being read meanwhile, not skipped; shown once answered.
+    assert hass.states.get(CREDITS_SENSOR).state == "19"
+    account_read.release()
+    await async_settle(hass)
+    assert hass.states.get(CREDITS_SENSOR).state == "18"
+
+
+@pytest.mark.usefixtures("api_entry")
+async def test_concurrent_sends_do_not_queue_behind_one_credits_read(
+    hass: HomeAssistant, esendex: FakeEsendex
+) -> None:
+    account_read = esendex.hold(ACCOUNTS)
+    reads = esendex.count(ACCOUNTS)
+
+    responses = await returns_while_held(
+        account_read,
+        asyncio.gather(
+            send_sms(hass, to="447700900123", message="Front door"),
+            send_sms(hass, to="447700900456", message="Back door"),
+        ),
+    )
+
+    assert sorted(r["messages"][0]["to"] for r in responses) == [
+        "447700900123",
+        "447700900456",
+    ]
+    assert len(esendex.dispatches) == 2
+    # One account read for both so far; its answer counts both messages.
+    assert esendex.count(ACCOUNTS) == reads + 1
+    account_read.release()
+    await async_settle(hass)
+    assert hass.states.get(CREDITS_SENSOR).state == "17"
+
+
 # --- validation ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("to", "bad"),
+    ("to", "bad", "key"),
     [
-        ("call me", "call me"),
-        ("1234", "1234"),
-        ("+0044 7700 900123", "+0044 7700 900123"),
-        ("+44 7700 900123 4567", "+44 7700 900123 4567"),
-        (["+447700900123", "07700-CALL-ME"], "07700-CALL-ME"),
+        ("call me", "call me", "invalid_recipient_characters"),
+        ("1234", "1234", "invalid_recipient_too_short"),
+        ("+0044 7700 900123", "+0044 7700 900123", "invalid_recipient_country_code"),
+        ("+44 7700 900123 4567", "+44 7700 900123 4567", "invalid_recipient_too_long"),
+        (
+            ["+447700900123", " 07700-CALL-ME "],
+            "07700-CALL-ME",
+            "invalid_recipient_characters",
+        ),
     ],
     ids=["letters", "too-short", "plus-zero", "too-long", "one-of-a-list"],
 )
 @pytest.mark.usefixtures("api_entry")
 async def test_invalid_recipient_is_refused_before_sending(
-    hass: HomeAssistant, esendex: FakeEsendex, to: str | list[str], bad: str
+    hass: HomeAssistant,
+    esendex: FakeEsendex,
+    to: str | list[str],
+    bad: str,
+    key: str,
 ) -> None:
     with pytest.raises(ServiceValidationError) as raised:
         await send_sms(hass, to=to, message="Hi")
 
+    # Each problem has its own message, naming the number that was refused.
     assert raised.value.translation_domain == DOMAIN
-    assert raised.value.translation_key == "invalid_recipient"
-    # The reason names the number, so the message says which one was refused.
-    assert bad.strip() in raised.value.translation_placeholders["reason"]
+    assert raised.value.translation_key == key
+    assert raised.value.translation_placeholders == {"value": bad}
     assert esendex.dispatches == []
 
 
@@ -230,7 +321,69 @@ async def test_invalid_originator_is_refused_before_sending(
         await send_sms(hass, to="447700900123", message="Hi", **{"from": originator})
 
     assert raised.value.translation_key == "invalid_originator"
-    assert originator.strip() in raised.value.translation_placeholders["reason"]
+    assert raised.value.translation_placeholders == {"value": originator.strip()}
+    assert esendex.dispatches == []
+
+
+@pytest.mark.parametrize(
+    ("recipient", "originator", "message"),
+    [
+        (
+            "07700 CALL ME",
+            None,
+            (
+                "Esendex cannot send to “07700 CALL ME”: a phone number has only "
+                "digits, with an optional leading + and spaces, dashes, dots or "
+                "parentheses."
+            ),
+        ),
+        (
+            "1234",
+            None,
+            "Esendex cannot send to “1234”: a phone number has at least 5 digits.",
+        ),
+        (
+            "1234567890123456",
+            None,
+            (
+                "Esendex cannot send to “1234567890123456”: a phone number has at most "
+                "15 digits."
+            ),
+        ),
+        (
+            "+0447700900123",
+            None,
+            (
+                "Esendex cannot send to “+0447700900123”: after the +, a number starts "
+                "with its country code, and no country code starts with 0."
+            ),
+        ),
+        (
+            "447700900123",
+            "Home Alarm!",
+            (
+                "“Home Alarm!” cannot be the sender: use up to 11 letters, digits and "
+                "spaces (including a letter), or a number of up to 20 digits."
+            ),
+        ),
+    ],
+    ids=["characters", "too-short", "too-long", "country-code", "originator"],
+)
+@pytest.mark.usefixtures("api_entry")
+async def test_each_validation_problem_reads_as_its_own_sentence(
+    hass: HomeAssistant,
+    esendex: FakeEsendex,
+    recipient: str,
+    originator: str | None,
+    message: str,
+) -> None:
+    """The whole message is translated: no English reason is put into it."""
+    data = {} if originator is None else {"from": originator}
+    with pytest.raises(ServiceValidationError) as raised:
+        await send_sms(hass, to=recipient, message="Hi", **data)
+
+    # Home Assistant drops the full stop of an exception message.
+    assert str(raised.value) == message.removesuffix(".")
     assert esendex.dispatches == []
 
 
@@ -279,8 +432,13 @@ async def test_unknown_entry_id(hass: HomeAssistant, esendex: FakeEsendex) -> No
             hass, config_entry_id="no-such-entry", to="447700900123", message="Hi"
         )
 
-    assert raised.value.translation_key == "entry_not_found"
-    assert raised.value.translation_placeholders == {"entry_id": "no-such-entry"}
+    # Home Assistant's own error, as for any action that takes a config entry.
+    assert raised.value.translation_domain == HOMEASSISTANT_DOMAIN
+    assert raised.value.translation_key == "service_config_entry_not_found"
+    assert raised.value.translation_placeholders == {
+        "domain": DOMAIN,
+        "entry_id": "no-such-entry",
+    }
     assert esendex.dispatches == []
 
 
@@ -288,7 +446,9 @@ async def test_unknown_entry_id(hass: HomeAssistant, esendex: FakeEsendex) -> No
 async def test_entry_of_another_integration_is_not_found(
     hass: HomeAssistant, esendex: FakeEsendex
 ) -> None:
-    other = MockConfigEntry(domain="sms", entry_id="01JOTHERINTEGRATION000000")
+    other = MockConfigEntry(
+        domain="sms", title="GSM modem", entry_id="01JOTHERINTEGRATION000000"
+    )
     other.add_to_hass(hass)
 
     with pytest.raises(ServiceValidationError) as raised:
@@ -296,7 +456,12 @@ async def test_entry_of_another_integration_is_not_found(
             hass, config_entry_id=other.entry_id, to="447700900123", message="Hi"
         )
 
-    assert raised.value.translation_key == "entry_not_found"
+    assert raised.value.translation_domain == HOMEASSISTANT_DOMAIN
+    assert raised.value.translation_key == "service_config_entry_wrong_domain"
+    assert raised.value.translation_placeholders == {
+        "domain": DOMAIN,
+        "entry_title": "GSM modem",
+    }
     assert esendex.dispatches == []
 
 
@@ -308,8 +473,12 @@ async def test_entry_not_loaded(
     with pytest.raises(ServiceValidationError) as raised:
         await send_sms(hass, to="447700900123", message="Hi")
 
-    assert raised.value.translation_key == "entry_not_loaded"
-    assert raised.value.translation_placeholders == {"title": "Esendex SMS"}
+    assert raised.value.translation_domain == HOMEASSISTANT_DOMAIN
+    assert raised.value.translation_key == "service_config_entry_not_loaded"
+    assert raised.value.translation_placeholders == {
+        "domain": DOMAIN,
+        "entry_title": "Esendex SMS",
+    }
     assert esendex.dispatches == []
 
 
@@ -565,7 +734,9 @@ async def test_sent_record_survives_a_reload(
 
     assert await hass.config_entries.async_reload(api_entry.entry_id)
     await async_settle(hass)
-    stored = hass_storage[f"{DOMAIN}.{api_entry.entry_id}.seen"]["data"]["sent"]
+    stored = hass_storage[f"{DOMAIN}.{api_entry.entry_id}.message_record"]["data"][
+        "sent"
+    ]
     assert [item["message_id"] for item in stored] == [FIRST_ID.lower()]
     response = await post_notification(receipt_push(FIRST_ID, root="MessageFailed"))
 
