@@ -20,11 +20,9 @@ from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -44,8 +42,6 @@ STATUS_SENSOR = "sensor.esendex_sms_last_delivery_status"
 INBOUND_EVENT_ENTITY = "event.esendex_sms_inbound_message"
 STATUS_EVENT_ENTITY = "event.esendex_sms_delivery_status"
 BASE_TIME = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-# Longer than the sensors hold a write back, shorter than the seen-ids save delay.
-SENSOR_WRITE_SETTLE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,16 +106,6 @@ def capture_all_events(hass: HomeAssistant) -> list[Event]:
     return events
 
 
-async def flush_sensor_writes(hass: HomeAssistant) -> None:
-    """Run the sensors' pending coalesced writes (held back up to a second).
-
-    Fires timers a few seconds ahead without freezing the clock: conftest's
-    freezer-based flush makes aiohttp's access log raise on every request.
-    """
-    async_fire_time_changed(hass, dt_util.utcnow() + SENSOR_WRITE_SETTLE)
-    await hass.async_block_till_done()
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What one POST got back."""
@@ -174,7 +160,7 @@ async def test_exactly_once_at_concurrency_50(
     client = await hass_client_no_auth()
 
     answers, peak = await post_all(client, stream, concurrency=50)
-    await flush_sensor_writes(hass)
+    await hass.async_block_till_done()
 
     assert len(answers) == 1_300
     assert peak == 50
@@ -262,7 +248,7 @@ async def test_reloads_during_a_stream_fire_each_processed_push_once(
 
     answers, _ = await post_all(client, stream, concurrency=25, on_answer=on_answer)
     assert all(await asyncio.gather(*reloads))
-    await flush_sensor_writes(hass)
+    await hass.async_block_till_done()
 
     assert len(reloads) == 2
     assert config_entry.state is ConfigEntryState.LOADED
@@ -363,7 +349,7 @@ async def test_a_reload_right_after_a_burst_keeps_the_latest_status_whole(
         status_push("newer", "MessageFailed", "2026-11-25T10:05:00")
     )
     assert await hass.config_entries.async_reload(config_entry.entry_id)
-    await flush_sensor_writes(hass)
+    await hass.async_block_till_done()
 
     sensor = hass.states.get(STATUS_SENSOR)
     assert sensor is not None
@@ -375,7 +361,7 @@ async def test_a_reload_right_after_a_burst_keeps_the_latest_status_whole(
     await post_notification(
         status_push("between", "MessageDelivered", "2026-11-25T10:02:00")
     )
-    await flush_sensor_writes(hass)
+    await hass.async_block_till_done()
     sensor = hass.states.get(STATUS_SENSOR)
     assert sensor is not None
     assert (sensor.state, sensor.attributes.get("notification_id")) == seen

@@ -25,10 +25,8 @@ from xml.sax.saxutils import escape, quoteattr
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import restore_state
 from homeassistant.helpers.json import json_bytes
-from homeassistant.util import dt as dt_util
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.esendex.const import (
     EVENT_INBOUND_MESSAGE,
@@ -63,8 +61,6 @@ KNOWN_ROOTS = frozenset({"inboundmessage", "messagedelivered", "messagefailed"})
 # The worst amplification measured is ~98x, for 21,845 unclosed nested elements; a
 # body can be at most MAX_BODY_BYTES, so no body may make the parser use more.
 PARSER_MEMORY_BOUND = 128 * MAX_BODY_BYTES
-# Longer than the sensors hold a write back, shorter than the seen-ids save delay.
-SENSOR_WRITE_SETTLE = timedelta(seconds=5)
 ANSWERS = frozenset(
     {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.CONTENT_TOO_LARGE}
 )
@@ -209,16 +205,6 @@ def assert_serialisable(hass: HomeAssistant, event: Event) -> None:
     for entity_id in (INBOUND_SENSOR, STATUS_SENSOR, STATUS_EVENT_ENTITY):
         if (state := hass.states.get(entity_id)) is not None:
             assert state.as_dict_json
-
-
-async def flush_sensor_writes(hass: HomeAssistant) -> None:
-    """Run the sensors' pending coalesced writes (held back up to a second).
-
-    Fires timers a few seconds ahead without freezing the clock: conftest's
-    freezer-based flush makes aiohttp's access log raise on every request.
-    """
-    async_fire_time_changed(hass, dt_util.utcnow() + SENSOR_WRITE_SETTLE)
-    await hass.async_block_till_done()
 
 
 def draw_examples[T](strategy: st.SearchStrategy[T], count: int) -> list[T]:
@@ -672,12 +658,10 @@ async def test_handler_answers_every_fuzzed_body_as_the_parser_says(
 
     for body in bodies:
         status, text = expected_answer(body, seen)
-        # Sensors coalesce writes: let an earlier notification's write land first.
-        await flush_sensor_writes(hass)
         before_states, before_events = states_snapshot(hass), len(events)
 
         response = await post_notification(body)
-        await flush_sensor_writes(hass)
+        await hass.async_block_till_done()
 
         assert response.status in ANSWERS, body
         assert response.status == status, body
@@ -960,7 +944,7 @@ async def test_attack_is_answered_correctly(
     before = states_snapshot(hass)
 
     response = await post_notification(build())
-    await flush_sensor_writes(hass)
+    await hass.async_block_till_done()
 
     assert response.status == attack.status
     answer = await response.text()

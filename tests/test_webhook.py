@@ -1,15 +1,17 @@
 """The webhook through HA's real HTTP stack: statuses, events, states, dedupe, order."""
 
-import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 import logging
 from typing import Any
 from unittest.mock import patch
 
+from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.const import STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.aiohttp import MockRequest
 import pytest
@@ -25,9 +27,23 @@ from custom_components.esendex.const import (
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
 )
-from custom_components.esendex.protocol import MAX_BODY_BYTES, parse_notification
+from custom_components.esendex.event import DeliveryStatusEvent, InboundMessageEvent
+from custom_components.esendex.protocol import (
+    MAX_BODY_BYTES,
+    UnknownNotification,
+    parse_notification,
+)
+from custom_components.esendex.receiver import Outcome
+from custom_components.esendex.sensor import (
+    LastDeliveryStatusSensor,
+    LastInboundMessageSensor,
+)
+from custom_components.esendex.webhook_handler import (
+    RETRY_AFTER_SECONDS,
+    EsendexWebhook,
+)
 
-from .conftest import WEBHOOK_ID, FlushSensorWrites, PostNotification, fixture_bytes
+from .conftest import WEBHOOK_ID, PostNotification, fixture_bytes
 
 INBOUND_SENSOR = "sensor.esendex_sms_last_inbound_message"
 STATUS_SENSOR = "sensor.esendex_sms_last_delivery_status"
@@ -133,7 +149,6 @@ async def test_empty_message_text_is_accepted(
 async def test_delivered_and_failed_reports(
     hass: HomeAssistant,
     post_notification: PostNotification,
-    flush_sensor_writes: FlushSensorWrites,
 ) -> None:
     delivered = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
     failed = async_capture_events(hass, EVENT_MESSAGE_FAILED)
@@ -155,7 +170,6 @@ async def test_delivered_and_failed_reports(
 
     response = await post_notification(fixture_bytes("message_failed_with_reason.xml"))
     assert response.status == HTTPStatus.OK
-    await flush_sensor_writes()
     assert failed[0].data == {
         "config_entry_id": ENTRY_ID,
         "notification_id": "e9263c9c-6fe5-4afa-ae6f-c246b5ca5cc8",
@@ -226,7 +240,6 @@ async def test_retry_with_same_id_is_acknowledged_once(
 async def test_late_older_status_fires_event_but_keeps_newer_state(
     hass: HomeAssistant,
     post_notification: PostNotification,
-    flush_sensor_writes: FlushSensorWrites,
 ) -> None:
     delivered = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
     failed = async_capture_events(hass, EVENT_MESSAGE_FAILED)
@@ -248,7 +261,6 @@ async def test_late_older_status_fires_event_but_keeps_newer_state(
     await post_notification(
         delivery("id-newer", "2026-11-25T10:06:00", "MessageFailed")
     )
-    await flush_sensor_writes()
 
     sensor = hass.states.get(STATUS_SENSOR)
     assert sensor is not None
@@ -404,19 +416,20 @@ async def test_unexpected_error_answers_503_so_esendex_retries(
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
     body = fixture_bytes("inbound_message.xml")
 
+    # HA's webhook view would answer 200 for a handler that raises.
     with patch(
-        "custom_components.esendex.receiver.SeenNotifications.add",
+        "custom_components.esendex.webhook_handler.parse_notification",
         side_effect=RuntimeError("boom"),
     ):
         response = await post_notification(body)
 
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert "Esendex retries" in caplog.text
-    # Not recorded as seen: the retry is processed.
+    assert events == []
     response = await post_notification(body)
     assert response.status == HTTPStatus.OK
     assert await response.text() == "processed"
-    await hass.async_block_till_done()
     assert len(events) == 1
 
 
@@ -491,120 +504,222 @@ async def test_other_accounts_are_ignored_and_reported_once(
     )
 
 
-@pytest.mark.usefixtures("loaded_entry")
-async def test_a_burst_costs_sensors_few_writes_and_ends_on_the_latest(
-    hass: HomeAssistant,
-    post_notification: PostNotification,
-    flush_sensor_writes: FlushSensorWrites,
-) -> None:
-    state_changes = async_capture_events(hass, "state_changed")
-    inbound_events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
-
-    for number in range(10):
-        await post_notification(inbound(f"id-burst-{number}", f"text {number}"))
-
-    def writes_of(entity_id: str) -> int:
-        return sum(1 for e in state_changes if e.data["entity_id"] == entity_id)
-
-    # Every notification is an event, on the bus and on the event entity...
-    assert len(inbound_events) == 10
-    assert writes_of(INBOUND_EVENT_ENTITY) == 10
-    # ...while the sensor wrote the first at once and holds the rest back.
-    assert writes_of(INBOUND_SENSOR) == 1
-    sensor = hass.states.get(INBOUND_SENSOR)
-    assert sensor is not None
-    assert sensor.state == "text 0"
-
-    await flush_sensor_writes()
-
-    assert writes_of(INBOUND_SENSOR) == 2
-    sensor = hass.states.get(INBOUND_SENSOR)
-    assert sensor is not None
-    assert sensor.state == "text 9"
-    assert sensor.context.id == inbound_events[-1].context.id
-
-
-def process_in_one_pass(entry: MockConfigEntry, bodies: list[str]) -> None:
+def process_in_one_pass(entry: MockConfigEntry, bodies: list[str]) -> list[Outcome]:
     """Hand notifications to the receiver within one pass of the event loop."""
     receiver = entry.runtime_data.receiver
-    for body in bodies:
-        receiver.async_process(parse_notification(body.encode()))
-
-
-async def test_simultaneous_notifications_cost_each_sensor_one_write(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
-) -> None:
-    state_changes = async_capture_events(hass, "state_changed")
-    inbound_events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
-    status_events = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
-
-    process_in_one_pass(
-        loaded_entry,
-        [inbound(f"id-together-{n}", f"text {n}") for n in range(20)]
-        + [
-            delivery("id-newest", "2026-11-25T10:00:02Z"),
-            # Arrives last but happened first: not the status to show.
-            delivery("id-late", "2026-11-25T10:00:01Z"),
-        ],
-    )
-    await hass.async_block_till_done()
-
-    def writes_of(entity_id: str) -> list[Any]:
-        return [e for e in state_changes if e.data["entity_id"] == entity_id]
-
-    # The bus hears of every notification, in order...
-    assert [e.data["text"] for e in inbound_events] == [f"text {n}" for n in range(20)]
-    assert [e.data["notification_id"] for e in status_events] == [
-        "id-newest",
-        "id-late",
+    return [
+        receiver.async_process(parse_notification(body.encode())) for body in bodies
     ]
-    # ...so do the event entities, one state each (their automations fire on
-    # every state)...
-    assert [
-        (w.data["new_state"].attributes["text"], w.context.id)
-        for w in writes_of(INBOUND_EVENT_ENTITY)
-    ] == [(e.data["text"], e.context.id) for e in inbound_events]
-    assert [
-        w.data["new_state"].attributes["notification_id"]
-        for w in writes_of(STATUS_EVENT_ENTITY)
-    ] == ["id-newest", "id-late"]
-    # ...while each sensor writes once, showing the latest.
-    (sensor,) = writes_of(INBOUND_SENSOR)
-    assert sensor.data["new_state"].state == "text 19"
-    (status_sensor,) = writes_of(STATUS_SENSOR)
-    assert status_sensor.data["new_state"].attributes["notification_id"] == "id-newest"
 
 
-async def test_notifications_are_published_after_the_answer(
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A notification, and what publishing it shows."""
+
+    body: bytes
+    event_type: str
+    sensor_id: str
+    sensor_state: str
+    entity_id: str
+    entity_event: str
+
+
+INBOUND_SHOWN = Shown(
+    fixture_bytes("inbound_message.xml"),
+    EVENT_INBOUND_MESSAGE,
+    INBOUND_SENSOR,
+    "Gate code please",
+    INBOUND_EVENT_ENTITY,
+    "received",
+)
+DELIVERED_SHOWN = Shown(
+    fixture_bytes("message_delivered.xml"),
+    EVENT_MESSAGE_DELIVERED,
+    STATUS_SENSOR,
+    "delivered",
+    STATUS_EVENT_ENTITY,
+    "delivered",
+)
+FAILED_SHOWN = Shown(
+    fixture_bytes("message_failed_with_reason.xml"),
+    EVENT_MESSAGE_FAILED,
+    STATUS_SENSOR,
+    "failed",
+    STATUS_EVENT_ENTITY,
+    "failed",
+)
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [INBOUND_SHOWN, DELIVERED_SHOWN, FAILED_SHOWN],
+    ids=["inbound", "delivered", "failed"],
+)
+async def test_the_answer_comes_after_the_entities_and_the_bus_event(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    shown: Shown,
+) -> None:
+    """A 200 means published: Esendex never sends that notification again."""
+    order: list[str] = []
+    contexts: list[str] = []
+    seen_by_automation: dict[str, State | None] = {}
+
+    @callback
+    def automation(event: Event) -> None:
+        order.append("bus event")
+        contexts.append(event.context.id)
+        for entity_id in (shown.sensor_id, shown.entity_id):
+            seen_by_automation[entity_id] = hass.states.get(entity_id)
+
+    hass.bus.async_listen(shown.event_type, automation)
+    answer = EsendexWebhook.__call__
+
+    async def answer_and_note(handler: EsendexWebhook, *args: Any) -> web.Response:
+        response = await answer(handler, *args)
+        order.append(f"answer {response.status}")
+        return response
+
+    with patch.object(EsendexWebhook, "__call__", answer_and_note):
+        response = await post_notification(shown.body)
+
+    assert response.status == HTTPStatus.OK
+    assert order == ["bus event", "answer 200"]
+    # The automation found both entities already written, in the event's context.
+    sensor = seen_by_automation[shown.sensor_id]
+    assert sensor is not None
+    assert sensor.state == shown.sensor_state
+    assert sensor.context.id == contexts[0]
+    entity = seen_by_automation[shown.entity_id]
+    assert entity is not None
+    assert entity.attributes["event_type"] == shown.entity_event
+    assert entity.context.id == contexts[0]
+    # Nothing left to wait for once the answer is in.
+    assert hass.states.get(shown.sensor_id) == sensor
+    assert hass.states.get(shown.entity_id) == entity
+
+
+async def test_a_notification_is_published_before_async_process_returns(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
+    """Nothing is deferred to a later pass of the event loop (the old behaviour)."""
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
     receiver = loaded_entry.runtime_data.receiver
+    notification = parse_notification(inbound("id-now", "hello").encode())
 
-    outcome = receiver.async_process(
-        parse_notification(inbound("id-now", "hello").encode())
-    )
+    outcome = receiver.async_process(notification)
 
-    # Recorded at once (a retry is a duplicate), published in the next pass.
-    retry = receiver.async_process(
-        parse_notification(inbound("id-now", "hello").encode())
-    )
-    assert (outcome, retry) == ("processed", "duplicate")
-    assert events == []
-    await asyncio.sleep(0)
+    assert outcome is Outcome.PROCESSED
     assert [e.data["text"] for e in events] == ["hello"]
+    sensor = hass.states.get(INBOUND_SENSOR)
+    assert sensor is not None
+    assert sensor.state == "hello"
+    entity = hass.states.get(INBOUND_EVENT_ENTITY)
+    assert entity is not None
+    assert entity.attributes["text"] == "hello"
+    # Recorded too: a retry is a duplicate, and publishes nothing more.
+    assert receiver.async_process(notification) is Outcome.DUPLICATE
+    assert len(events) == 1
+
+
+@contextmanager
+def raising_once(owner: type, name: str) -> Iterator[None]:
+    """Make `owner.name` raise on its first call, as a broken entity would."""
+    original = getattr(owner, name)
+    calls = 0
+
+    def first_call_raises(self: object, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the entity could not be written")
+        return original(self, *args, **kwargs)
+
+    with patch.object(owner, name, first_call_raises):
+        yield
+    assert calls >= 1
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        (INBOUND_SHOWN, LastInboundMessageSensor, "_async_show"),
+        (INBOUND_SHOWN, InboundMessageEvent, "_trigger_event"),
+        (DELIVERED_SHOWN, LastDeliveryStatusSensor, "_async_show"),
+        (FAILED_SHOWN, DeliveryStatusEvent, "_trigger_event"),
+    ],
+    ids=["inbound-sensor", "inbound-event-entity", "delivered-sensor", "failed-event"],
+)
+async def test_an_entity_that_cannot_be_written_gets_503_and_the_retry_publishes_once(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    caplog: pytest.LogCaptureFixture,
+    broken: tuple[Shown, type, str],
+) -> None:
+    shown, owner, method = broken
+    events = async_capture_events(hass, shown.event_type)
+    receiver = loaded_entry.runtime_data.receiver
+    notification = parse_notification(shown.body)
+    assert not isinstance(notification, UnknownNotification)
+
+    with raising_once(owner, method):
+        refused = await post_notification(shown.body)
+
+        assert refused.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert refused.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert await refused.text() == Outcome.PUBLISH_FAILED.value
+        assert "Esendex retries it" in caplog.text
+        # No bus event, and nothing recorded: the retry is new.
+        assert events == []
+        assert notification.notification_id not in receiver.seen
+        assert notification.message_id not in receiver.inbound_ids
+
+        retried = await post_notification(shown.body)
+
+    assert retried.status == HTTPStatus.OK
+    assert await retried.text() == "processed"
+    assert len(events) == 1
+    assert notification.notification_id in receiver.seen
+    for entity_id, state in (
+        (shown.sensor_id, shown.sensor_state),
+        (shown.entity_id, None),
+    ):
+        written = hass.states.get(entity_id)
+        assert written is not None
+        if state is not None:
+            assert written.state == state
+        else:
+            assert written.attributes["event_type"] == shown.entity_event
+    # Esendex's next retry (our 200 lost on the way) publishes nothing more.
+    assert await (await post_notification(shown.body)).text() == "duplicate"
+    assert len(events) == 1
 
 
 async def test_an_unload_right_after_a_notification_still_shows_it(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
 ) -> None:
-    process_in_one_pass(loaded_entry, [inbound("id-last", "the last one")])
-    # Before the event loop's next pass, when the entities would have heard of it.
-    await loaded_entry.runtime_data.receiver.async_close()
+    state_changes = async_capture_events(hass, "state_changed")
 
-    event_entity = hass.states.get(INBOUND_EVENT_ENTITY)
-    assert event_entity is not None
-    assert event_entity.attributes["text"] == "the last one"
+    process_in_one_pass(loaded_entry, [inbound("id-last", "the last one")])
+    # In the same pass of the event loop: no chance for anything deferred to run.
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+    shown = {
+        e.data["entity_id"]: e.data["new_state"]
+        for e in state_changes
+        if e.data["new_state"] is not None
+        and e.data["new_state"].state != "unavailable"
+    }
+    assert shown[INBOUND_EVENT_ENTITY].attributes["text"] == "the last one"
+    assert shown[INBOUND_SENSOR].state == "the last one"
+    # ...and recorded by the unload's save, so that a retry is a duplicate.
+    record = hass_storage[f"esendex.{ENTRY_ID}.message_record"]["data"]
+    assert "id-last" in record["seen"]
+    assert "message-id-last" in record["inbound"]
 
 
 @pytest.mark.usefixtures("loaded_entry")
@@ -616,7 +731,6 @@ async def test_cloudhook_requests_are_handled(hass: HomeAssistant) -> None:
     )
 
     response = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request)
-    await hass.async_block_till_done()
 
     assert response.status == HTTPStatus.OK
     assert response.text == "processed"
@@ -635,7 +749,6 @@ async def test_cloudhook_requests_with_a_declared_length_are_handled(
     )
 
     response = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request)
-    await hass.async_block_till_done()
 
     assert response.status == HTTPStatus.OK
     assert [e.data["text"] for e in events] == ["Gate code please"]

@@ -121,10 +121,14 @@ class EsendexMessageSensor(EsendexEntity, RestoreSensor):
     async def async_added_to_hass(self) -> None:
         """Restore the last value and attributes."""
         await super().async_added_to_hass()
-        if (last_data := await self.async_get_last_sensor_data()) is not None and (
-            isinstance(last_data.native_value, str)
-        ):
-            self._attr_native_value = last_data.native_value
+        restored: object = None
+        if (last_data := await self.async_get_last_sensor_data()) is not None:
+            restored = last_data.native_value
+        elif (extra := await self.async_get_last_extra_data()) is not None:
+            # Saved by 0.3.0 or older: {"value": ..., "attributes": ...}.
+            restored = extra.as_dict().get("value")
+        if isinstance(restored, str):
+            self._attr_native_value = restored
         if (last_state := await self.async_get_last_state()) is not None:
             self._attr_extra_state_attributes = {
                 key: value
@@ -184,8 +188,9 @@ class LastDeliveryStatusSensor(EsendexMessageSensor):
                 received.occurred_at,
             )
             return
-        self._occurred_at = received.occurred_at
         self._async_show(received.status, received.event_data, received.context)
+        # Only once shown: a write that failed leaves the retry to show it.
+        self._occurred_at = received.occurred_at
 
 
 class CreditsRemainingSensor(
