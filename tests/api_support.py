@@ -5,7 +5,8 @@ shared aiohttp session, as Esendex would: it checks the Basic credentials, keeps
 account's credits, pages its inbox newest first and serves full message bodies,
 all in the XML shapes of /work/shared/reference/esendex-protocol.md. Tests change
 its state (an SMS lands in the inbox, the password is changed, credits run out) or
-make one route fail, hang or time out, and read back what was requested.
+make one route (or the body of one message) fail, hang or time out, and read back
+what was requested.
 """
 
 import asyncio
@@ -195,6 +196,11 @@ class Failure:
     exc: BaseException | None
 
 
+def _body_key(message_id: str) -> str:
+    """Return the key of one message's body among the failures and holds."""
+    return f"{BODY} {message_id.lower()}"
+
+
 def _xml(body: str) -> str:
     return f'<?xml version="1.0" encoding="utf-8"?>\n{body}'
 
@@ -256,16 +262,44 @@ class FakeEsendex:
         """Answer the route's next `times` requests with this instead."""
         self._failures[route].extend([Failure(status, text, exc)] * times)
 
+    def fail_body(
+        self,
+        message_id: str,
+        status: int = HTTPStatus.INTERNAL_SERVER_ERROR,
+        text: str = "Internal Server Error",
+        *,
+        exc: BaseException | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` reads of one message's body with this instead.
+
+        Reads of other bodies are answered as usual.
+        """
+        self.fail(_body_key(message_id), status, text, exc=exc, times=times)
+
     def hold(self, route: str) -> Hold:
         """Keep the route's next answer back until the returned hold is released."""
         hold = self._holds[route] = Hold()
         return hold
+
+    def hold_body(self, message_id: str) -> Hold:
+        """Keep the next answer for one message's body back until released."""
+        return self.hold(_body_key(message_id))
 
     # --- what tests read ---------------------------------------------------
 
     def count(self, route: str) -> int:
         """Return how many requests were made to a route."""
         return sum(request.route == route for request in self.requests)
+
+    def body_reads(self, message_id: str) -> int:
+        """Return how many times one message's body was requested."""
+        wanted = message_id.lower()
+        return sum(
+            request.route == BODY
+            and request.url.path.lower() == f"/v1.0/messageheaders/{wanted}/body"
+            for request in self.requests
+        )
 
     def inbox_pages(self) -> list[tuple[str, str]]:
         """Return the (startIndex, count) of every inbox page requested."""
@@ -284,10 +318,17 @@ class FakeEsendex:
         headers = self._mock.mock_calls[-1][3] or {}
         route, match = self._route(method, url)
         self.requests.append(Request(method, route, url, dict(headers)))
-        failure = self._failures[route].pop(0) if self._failures[route] else None
-        if (hold := self._holds.pop(route, None)) is not None:
-            hold.reached.set()
-            await hold.released.wait()
+        # What was set for the route, then for this message's body in particular.
+        keys = [route]
+        if route == BODY and match is not None:
+            keys.append(_body_key(match["id"]))
+        failure = next(
+            (self._failures[key].pop(0) for key in keys if self._failures[key]), None
+        )
+        for key in keys:
+            if (hold := self._holds.pop(key, None)) is not None:
+                hold.reached.set()
+                await hold.released.wait()
         if failure is not None:
             return AiohttpClientMockResponse(
                 method, url, status=failure.status, text=failure.text, exc=failure.exc

@@ -134,7 +134,7 @@ class InboxCatchUp:
                 published,
                 self.account_reference,
             )
-        if newest is not None and receiver.accepting:
+        if newest is not None:
             receiver.async_set_inbox_position(newest, at_newest)
 
     async def _async_retry_unreadable(self) -> int:
