@@ -236,38 +236,6 @@ async def test_retry_with_same_id_is_acknowledged_once(
     assert len(events) == 1
 
 
-@pytest.mark.usefixtures("loaded_entry")
-async def test_late_older_status_fires_event_but_keeps_newer_state(
-    hass: HomeAssistant,
-    post_notification: PostNotification,
-) -> None:
-    delivered = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
-    failed = async_capture_events(hass, EVENT_MESSAGE_FAILED)
-
-    await post_notification(delivery("id-new", "2026-11-25T10:05:00"))
-    await post_notification(delivery("id-old", "2026-11-25T10:00:00", "MessageFailed"))
-
-    assert len(delivered) == 1
-    assert len(failed) == 1
-    sensor = hass.states.get(STATUS_SENSOR)
-    assert sensor is not None
-    assert sensor.state == "delivered"
-    assert sensor.attributes["notification_id"] == "id-new"
-    # The event entity reports every event, late or not.
-    event_entity = hass.states.get(STATUS_EVENT_ENTITY)
-    assert event_entity is not None
-    assert event_entity.attributes["event_type"] == "failed"
-
-    await post_notification(
-        delivery("id-newer", "2026-11-25T10:06:00", "MessageFailed")
-    )
-
-    sensor = hass.states.get(STATUS_SENSOR)
-    assert sensor is not None
-    assert sensor.state == "failed"
-    assert sensor.attributes["notification_id"] == "id-newer"
-
-
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
