@@ -2,11 +2,12 @@
 
 The fake answers what the integration's own client sends through Home Assistant's
 shared aiohttp session, as Esendex would: it checks the Basic credentials, keeps the
-account's credits, pages its inbox newest first and serves full message bodies,
-all in the XML shapes of /work/shared/reference/esendex-protocol.md. Tests change
-its state (an SMS lands in the inbox, the password is changed, credits run out) or
-make one route (or the body of one message) fail, hang or time out, and read back
-what was requested.
+account's credits, pages its inbox newest first and serves message headers by id
+and full message bodies, all in the XML shapes of
+/work/shared/reference/esendex-protocol.md. Tests change its state (an SMS lands in
+the inbox, the password is changed, credits run out) or make one route (or the
+header or body of one message) fail, hang or time out, and read back what was
+requested.
 """
 
 import asyncio
@@ -52,9 +53,11 @@ ACCOUNTS = "accounts"
 DISPATCH = "messagedispatcher"
 INBOX = "inbox"
 BODY = "body"
+HEADER = "header"
 
 _INBOX_PATH = re.compile(r"/v1\.0/inbox/(?P<reference>[^/]+)/messages")
 _BODY_PATH = re.compile(r"/v1\.0/messageheaders/(?P<id>[^/]+)/body")
+_HEADER_PATH = re.compile(r"/v1\.0/messageheaders/(?P<id>[^/]+)")
 # Esendex shows the first characters of a long SMS in the inbox's <summary>.
 _SUMMARY_CHARS = 20
 
@@ -96,13 +99,14 @@ def inbound_push(
     *,
     notification_id: str | None = None,
     sender: str = "447700900123",
+    recipient: str = VIRTUAL_NUMBER,
 ) -> str:
     """Return an InboundMessage push as Esendex posts it to the webhook."""
     return (
         f"<InboundMessage><Id>{notification_id or 'push-' + message_id}</Id>"
         f"<MessageId>{message_id}</MessageId><AccountId>{ACCOUNT_ID}</AccountId>"
-        f"<MessageText>{escape(text)}</MessageText><From>{sender}</From>"
-        f"<To>{VIRTUAL_NUMBER}</To></InboundMessage>"
+        f"<MessageText>{escape(text)}</MessageText><From>{escape(sender)}</From>"
+        f"<To>{escape(recipient)}</To></InboundMessage>"
     )
 
 
@@ -130,8 +134,11 @@ class InboxItem:
     text: str
     received_at: str | None  # as Esendex writes it; None leaves <receivedat> out
 
-    def header(self, reference: str) -> str:
-        """Return the item's <messageheader> in an inbox page."""
+    def header(self, reference: str, *, root: bool = False) -> str:
+        """Return the item's <messageheader> in an inbox page, or as the root.
+
+        As the root it is what GET /v1.0/messageheaders/{id} answers.
+        """
         summary = self.text
         if len(summary) > _SUMMARY_CHARS:
             summary = summary[:_SUMMARY_CHARS] + "..."
@@ -141,8 +148,10 @@ class InboxItem:
             if self.received_at is None
             else f"<receivedat>{self.received_at}</receivedat>"
         )
+        namespace = f" xmlns={quoteattr(ESENDEX_NS)}" if root else ""
         return (
-            f"<messageheader id={quoteattr(self.message_id)} uri={quoteattr(uri)}>"
+            f"<messageheader id={quoteattr(self.message_id)} uri={quoteattr(uri)}"
+            f"{namespace}>"
             f"<reference>{reference}</reference><status>Submitted</status>"
             f"{received}<type>SMS</type>"
             f"<to><phonenumber>{VIRTUAL_NUMBER}</phonenumber></to>"
@@ -199,6 +208,11 @@ class Failure:
 def _body_key(message_id: str) -> str:
     """Return the key of one message's body among the failures and holds."""
     return f"{BODY} {message_id.lower()}"
+
+
+def _header_key(message_id: str) -> str:
+    """Return the key of one message's header among the failures and holds."""
+    return f"{HEADER} {message_id.lower()}"
 
 
 def _xml(body: str) -> str:
@@ -286,6 +300,25 @@ class FakeEsendex:
         """Keep the next answer for one message's body back until released."""
         return self.hold(_body_key(message_id))
 
+    def fail_header(
+        self,
+        message_id: str,
+        status: int = HTTPStatus.INTERNAL_SERVER_ERROR,
+        text: str = "Internal Server Error",
+        *,
+        exc: BaseException | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` reads of one message's header with this instead.
+
+        Reads of other headers are answered as usual.
+        """
+        self.fail(_header_key(message_id), status, text, exc=exc, times=times)
+
+    def hold_header(self, message_id: str) -> Hold:
+        """Keep the next answer for one message's header back until released."""
+        return self.hold(_header_key(message_id))
+
     # --- what tests read ---------------------------------------------------
 
     def count(self, route: str) -> int:
@@ -298,6 +331,15 @@ class FakeEsendex:
         return sum(
             request.route == BODY
             and request.url.path.lower() == f"/v1.0/messageheaders/{wanted}/body"
+            for request in self.requests
+        )
+
+    def header_reads(self, message_id: str) -> int:
+        """Return how many times one message's header was requested."""
+        wanted = message_id.lower()
+        return sum(
+            request.route == HEADER
+            and request.url.path.lower() == f"/v1.0/messageheaders/{wanted}"
             for request in self.requests
         )
 
@@ -322,6 +364,8 @@ class FakeEsendex:
         keys = [route]
         if route == BODY and match is not None:
             keys.append(_body_key(match["id"]))
+        if route == HEADER and match is not None:
+            keys.append(_header_key(match["id"]))
         failure = next(
             (self._failures[key].pop(0) for key in keys if self._failures[key]), None
         )
@@ -343,6 +387,7 @@ class FakeEsendex:
             DISPATCH: self._dispatch,
             INBOX: self._inbox,
             BODY: self._body,
+            HEADER: self._header,
         }[route]
         return handler(method, url, data, match)
 
@@ -353,10 +398,13 @@ class FakeEsendex:
             return ACCOUNTS, None
         if method == "POST" and url.path == "/v1.0/messagedispatcher":
             return DISPATCH, None
-        if method == "GET" and (match := _INBOX_PATH.fullmatch(url.path)):
-            return INBOX, match
-        if method == "GET" and (match := _BODY_PATH.fullmatch(url.path)):
-            return BODY, match
+        for route, path in (
+            (INBOX, _INBOX_PATH),
+            (BODY, _BODY_PATH),
+            (HEADER, _HEADER_PATH),
+        ):
+            if method == "GET" and (match := path.fullmatch(url.path)):
+                return route, match
         return "unexpected", None
 
     def _authorised(self, headers: dict[str, str]) -> bool:
@@ -483,4 +531,14 @@ class FakeEsendex:
                     f"<bodytext>{escape(item.text)}</bodytext>"
                     "<characterset>GSM</characterset></messagebody>",
                 )
+        return self._plain(method, url, HTTPStatus.NOT_FOUND, "Not Found")
+
+    def _header(
+        self, method: str, url: URL, data: Any, match: re.Match[str] | None
+    ) -> AiohttpClientMockResponse:
+        assert match is not None
+        wanted = match["id"].lower()
+        for item in self.inbox:
+            if item.message_id.lower() == wanted:
+                return self._ok(method, url, item.header(ACCOUNT_REFERENCE, root=True))
         return self._plain(method, url, HTTPStatus.NOT_FOUND, "Not Found")

@@ -45,8 +45,10 @@ from custom_components.esendex.api import (
     InboxMessage,
     InboxPage,
     InvalidAddressError,
+    MessageNotFoundError,
     OutboundMessage,
     SentMessage,
+    StoredMessage,
     normalise_recipient,
     validate_originator,
 )
@@ -63,6 +65,7 @@ ACCOUNTS_PATH = "/v1.0/accounts"
 SEND_PATH = "/v1.0/messagedispatcher"
 INBOX_PATH = f"/v1.0/inbox/{REFERENCE}/messages"
 BODY_PATH = f"/v1.0/messageheaders/{MESSAGE_ID}/body"
+HEADER_PATH = f"/v1.0/messageheaders/{MESSAGE_ID}"
 
 ACCOUNTS = [
     Account(
@@ -1034,3 +1037,220 @@ def test_validate_originator_refuses(originator: str) -> None:
     assert raised.value.kind is AddressProblem.ORIGINATOR
     assert raised.value.value == originator
     assert isinstance(raised.value, ValueError)
+
+
+# ------------------------------------------------------------- one message
+
+# GET /v1.0/messageheaders/{id}: the shape of the vendor notes, for an inbound SMS.
+MESSAGE_HEADER = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<messageheader id="D6258601-3442-484F-B2AC-300088A8A4D4" '
+    b'uri="https://api.esendex.com/v1.0/messageheaders/'
+    b'D6258601-3442-484F-B2AC-300088A8A4D4" xmlns="http://api.esendex.com/ns/">'
+    b"<reference>EX998877</reference><status>Submitted</status>"
+    b"<receivedat>2013-03-06T14:30:42.407Z</receivedat><type>SMS</type>"
+    b"<to><phonenumber>447123456789</phonenumber></to>"
+    b"<from><phonenumber>447987654321</phonenumber></from>"
+    b"<summary>Merci \xe2\x80\x93 \xc3\xa0 demain</summary>"
+    b'<body id="D6258601-3442-484F-B2AC-300088A8A4D4" '
+    b'uri="https://api.esendex.com/v1.0/messageheaders/'
+    b'D6258601-3442-484F-B2AC-300088A8A4D4/body" />'
+    b"<direction>Inbound</direction><parts>1</parts>"
+    b"<readat>0001-01-01T00:00:00Z</readat></messageheader>"
+)
+STORED = StoredMessage(
+    message_id=MESSAGE_ID,
+    sender="447987654321",
+    recipient="447123456789",
+    text=BODY_TEXT,  # the body, not the shortened summary
+    direction="Inbound",
+    received_at=datetime(2013, 3, 6, 14, 30, 42, 407000, tzinfo=UTC),
+)
+
+
+def header_with(inner: str, *, id_: str = "a") -> str:
+    return f"<messageheader id='{id_}'>{inner}</messageheader>"
+
+
+async def test_get_message(client: EsendexClient, esendex: FakeEsendex) -> None:
+    esendex.reply("GET", HEADER_PATH, MESSAGE_HEADER)
+    esendex.reply("GET", BODY_PATH, fixture("message_body"))
+
+    assert await client.async_get_message(MESSAGE_ID) == STORED
+
+    # The header first, then the full text from its body.
+    assert [
+        (received.method, received.path, received.query)
+        for received in esendex.received
+    ] == [("GET", HEADER_PATH, {}), ("GET", BODY_PATH, {})]
+    for received in esendex.received:
+        assert_common_headers(received)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+async def test_get_message_parses_alike_in_every_spelling(
+    client: EsendexClient, esendex: FakeEsendex, variant: str
+) -> None:
+    header = VARIANTS[variant](MESSAGE_HEADER)
+    assert variant == "http namespace" or header != MESSAGE_HEADER
+    esendex.reply("GET", HEADER_PATH, header)
+    esendex.reply("GET", BODY_PATH, VARIANTS[variant](fixture("message_body")))
+
+    assert await client.async_get_message(MESSAGE_ID) == STORED
+
+
+async def test_get_message_optional_fields(
+    client: EsendexClient, esendex: FakeEsendex
+) -> None:
+    esendex.reply(
+        "GET",
+        HEADER_PATH,
+        header_with(
+            "<to><phonenumber> 1 </phonenumber></to>"
+            "<from><phonenumber>2</phonenumber></from>"
+            "<receivedat>yesterday</receivedat><direction> </direction>",
+            id_="X1",
+        ),
+    )
+    esendex.reply("GET", BODY_PATH, "<messagebody><bodytext/></messagebody>")
+
+    assert await client.async_get_message(MESSAGE_ID) == StoredMessage(
+        "x1", "2", "1", "", None, None
+    )
+
+
+async def test_get_message_of_a_sent_message(
+    client: EsendexClient, esendex: FakeEsendex
+) -> None:
+    esendex.reply(
+        "GET",
+        HEADER_PATH,
+        header_with(f"{TO}{FROM}<direction>Outbound</direction>"),
+    )
+    esendex.reply("GET", BODY_PATH, fixture("message_body"))
+
+    message = await client.async_get_message(MESSAGE_ID)
+
+    assert message.direction == "Outbound"
+
+
+@pytest.mark.parametrize("failing", [HEADER_PATH, BODY_PATH])
+async def test_get_message_not_found(
+    client: EsendexClient, esendex: FakeEsendex, failing: str
+) -> None:
+    esendex.reply("GET", HEADER_PATH, MESSAGE_HEADER)
+    esendex.reply("GET", BODY_PATH, fixture("message_body"))
+    esendex.reply("GET", failing, " Not\r\n found ", status=404)
+
+    with pytest.raises(MessageNotFoundError) as caught:
+        await client.async_get_message(MESSAGE_ID)
+
+    assert (caught.value.status, caught.value.message) == (404, "Not found")
+    assert str(caught.value) == "HTTP 404: Not found"
+    assert isinstance(caught.value.__cause__, EsendexRequestError)
+    # Nothing is read after the header Esendex does not have.
+    assert esendex.received[-1].path == failing
+
+
+@pytest.mark.parametrize("failing", [HEADER_PATH, BODY_PATH])
+@pytest.mark.parametrize(
+    ("status", "error"), [item for item in STATUSES if item[0] != 404]
+)
+async def test_get_message_other_error_statuses(
+    client: EsendexClient,
+    esendex: FakeEsendex,
+    failing: str,
+    status: int,
+    error: type[EsendexStatusError],
+) -> None:
+    esendex.reply("GET", HEADER_PATH, MESSAGE_HEADER)
+    esendex.reply("GET", BODY_PATH, fixture("message_body"))
+    esendex.reply("GET", failing, "Something went wrong.", status=status)
+
+    with pytest.raises(EsendexStatusError) as caught:
+        await client.async_get_message(MESSAGE_ID)
+
+    # Only a 404 says that Esendex has no such message.
+    assert caught.type is error
+    assert caught.value.status == status
+
+
+UNUSABLE_HEADER = {
+    "wrong root": (
+        inbox_with(header_with(f"{TO}{FROM}")),
+        "expected <messageheader> from Esendex, got <messageheaders>",
+    ),
+    "not XML": ("Service temporarily unavailable", "unusable XML"),
+    "header without id": (
+        f"<messageheader>{TO}{FROM}</messageheader>",
+        "<messageheader> from Esendex has no id",
+    ),
+    "without from": (header_with(TO), "has no from/phonenumber"),
+    "from without phonenumber": (
+        header_with(f"{TO}<from>447987654321</from>"),
+        "has no from/phonenumber",
+    ),
+    "without to": (header_with(FROM), "has no to/phonenumber"),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "error"), UNUSABLE_HEADER.values(), ids=UNUSABLE_HEADER
+)
+async def test_unusable_message_header(
+    client: EsendexClient, esendex: FakeEsendex, body: str, error: str
+) -> None:
+    esendex.reply("GET", HEADER_PATH, body)
+    esendex.reply("GET", BODY_PATH, fixture("message_body"))
+
+    with pytest.raises(EsendexResponseError, match=re.escape(error)):
+        await client.async_get_message(MESSAGE_ID)
+
+    # The body of a header that cannot be used is not asked for.
+    assert [received.path for received in esendex.received] == [HEADER_PATH]
+
+
+async def test_get_message_with_an_unusable_body(
+    client: EsendexClient, esendex: FakeEsendex
+) -> None:
+    esendex.reply("GET", HEADER_PATH, MESSAGE_HEADER)
+    esendex.reply("GET", BODY_PATH, "<messagebody><characterset/></messagebody>")
+
+    with pytest.raises(EsendexResponseError, match="has no bodytext"):
+        await client.async_get_message(MESSAGE_ID)
+
+
+async def test_get_message_id_is_a_single_segment(
+    client: EsendexClient, esendex: FakeEsendex
+) -> None:
+    with pytest.raises(EsendexRequestError):
+        await client.async_get_message("a/b%")
+
+    assert esendex.only.raw_path == "/v1.0/messageheaders/a%2Fb%25"
+
+
+@pytest.mark.parametrize("value", ["", ".", ".."])
+async def test_get_message_id_cannot_leave_its_segment(
+    client: EsendexClient, esendex: FakeEsendex, value: str
+) -> None:
+    with pytest.raises(ValueError, match="is not an Esendex reference or id"):
+        await client.async_get_message(value)
+
+    assert esendex.received == []
+
+
+async def test_get_message_connection_refused(
+    socket_enabled: None, session: aiohttp.ClientSession
+) -> None:
+    client = EsendexClient(
+        session, USERNAME, PASSWORD, base_url=f"http://127.0.0.1:{free_port()}/v1.0/"
+    )
+
+    with pytest.raises(EsendexConnectionError, match="cannot reach Esendex"):
+        await client.async_get_message(MESSAGE_ID)
+
+
+def test_message_not_found_is_a_request_error() -> None:
+    # Callers that handle every refused request keep handling this one.
+    assert issubclass(MessageNotFoundError, EsendexRequestError)
+    assert MessageNotFoundError(404, "x").status == 404

@@ -202,6 +202,12 @@ class FakeEsendex:
             self.calls["bodies"] += 1
             self.inbox_read_at.append(time.monotonic())
             return self._xml(method, url, self._body(sms))
+        # The verification of a push reads its header, then its body.
+        if (match := re.fullmatch(r"messageheaders/([^/]+)", path)) and (
+            sms := self.by_id.get(match[1].lower())
+        ):
+            self.calls["headers"] += 1
+            return self._xml(method, url, self._header(sms, root=True))
         self.unexpected.append(f"{method} {url}")
         return AiohttpClientMockResponse(method, url, status=HTTPStatus.NOT_FOUND)
 
@@ -227,9 +233,19 @@ class FakeEsendex:
     def _inbox_page(self, start: int, count: int) -> str:
         newest_first = self.inbox[::-1]
         page = newest_first[start : start + count]
-        headers = "".join(
+        headers = "".join(self._header(sms) for sms in page)
+        return (
+            f'<messageheaders startindex="{start}" count="{len(page)}" '
+            f'totalcount="{len(self.inbox)}" xmlns="{NAMESPACE}">{headers}'
+            "</messageheaders>"
+        )
+
+    @staticmethod
+    def _header(sms: Sms, *, root: bool = False) -> str:
+        namespace = f' xmlns="{NAMESPACE}"' if root else ""
+        return (
             f'<messageheader id="{sms.inbox_id}" '
-            f'uri="{API_BASE}messageheaders/{sms.inbox_id}">'
+            f'uri="{API_BASE}messageheaders/{sms.inbox_id}"{namespace}>'
             f"<reference>{REFERENCE}</reference><status>Submitted</status>"
             f"<receivedat>{sms.received_at_xml}</receivedat><type>SMS</type>"
             f"<to><phonenumber>{RECIPIENT}</phonenumber></to>"
@@ -239,12 +255,6 @@ class FakeEsendex:
             f'uri="{API_BASE}messageheaders/{sms.inbox_id}/body" />'
             "<direction>Inbound</direction><parts>1</parts>"
             "<readat>0001-01-01T00:00:00Z</readat></messageheader>"
-            for sms in page
-        )
-        return (
-            f'<messageheaders startindex="{start}" count="{len(page)}" '
-            f'totalcount="{len(self.inbox)}" xmlns="{NAMESPACE}">{headers}'
-            "</messageheaders>"
         )
 
     @staticmethod

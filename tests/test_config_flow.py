@@ -171,6 +171,8 @@ def esendex() -> Iterator[Esendex]:
         check_client.return_value.async_get_account.return_value = ACCOUNT
         setup.return_value.async_get_account.return_value = ACCOUNT
         setup.return_value.async_get_inbox.return_value = InboxPage([], 0, 0, 0)
+        # The verification of a pushed SMS finds nothing to compare with.
+        setup.return_value.async_get_message.side_effect = EsendexConnectionError
         yield Esendex(check_client=check_client, setup_client=setup)
 
 

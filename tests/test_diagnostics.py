@@ -13,6 +13,7 @@ from homeassistant.components.notify import (
     DOMAIN as NOTIFY_DOMAIN,
     SERVICE_SEND_MESSAGE,
 )
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     CONF_PASSWORD,
@@ -78,6 +79,7 @@ async def test_diagnostics_redact_webhook_numbers_and_text(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await post_notification(fixture_bytes("inbound_message.xml"))
     await post_notification(fixture_bytes("message_failed_with_reason.xml"))
+    await post_notification(fixture_bytes("opt_out_received_at.xml"))
 
     diagnostics = await async_get_config_entry_diagnostics(hass, config_entry)
 
@@ -86,12 +88,18 @@ async def test_diagnostics_redact_webhook_numbers_and_text(
         WEBHOOK_ID,
         "447700900123",
         "447860000000",
+        # The number that opted out.
+        "7700900456",
         "Gate code please",
         # The account the notifications came from identifies the customer.
         "6145d724-98cb-41a2-8c4e-4b81ef694897",
     ):
         assert secret not in text
-    assert diagnostics["receiver"]["seen_notifications"] == 2
+    assert diagnostics["receiver"]["seen_notifications"] == 3
+    # When it opted out tells nothing about whom.
+    assert diagnostics["receiver"]["opted_out"] == [
+        {"number": REDACTED, "at": "2026-11-25T09:30:15.407000+00:00"}
+    ]
     assert diagnostics == snapshot(exclude=props("created_at", "modified_at"))
 
 
@@ -200,6 +208,12 @@ async def test_download_holds_no_secret_nor_personal_data(
             sender="447700900321",
         )
     )
+    # A recipient replied STOP.
+    await post_notification(
+        f"<OptOut><Id>opt-out-1</Id><AccountId>{ACCOUNT_ID}</AccountId>"
+        "<ReceviedAt>2026-11-25T10:01:00Z</ReceviedAt>"
+        "<From><PhoneNumber>447700900654</PhoneNumber></From></OptOut>"
+    )
     esendex.receive(
         "C0FFEE00-8F47-4AFA-9FE8-CB36BD0E6E90",
         "Meet at the café at noon",
@@ -231,6 +245,7 @@ async def test_download_holds_no_secret_nor_personal_data(
         "recipient": "7700900123",
         "push sender": "7700900321",
         "inbox sender": "7700900456",
+        "opted-out number": "7700900654",
         "virtual number": VIRTUAL_NUMBER.removeprefix("44"),
         "sent text": "Gate left open",
         "notify title": "Heating",
@@ -248,11 +263,12 @@ async def test_download_holds_no_secret_nor_personal_data(
     data = download["data"]
     assert data["receiver"] == {
         "account_filter": True,
-        "seen_notifications": 2,
+        "seen_notifications": 3,
         "seen_inbound_messages": 1,
         "sent_messages": 2,
         "inbox_caught_up_to": data["receiver"]["inbox_caught_up_to"],
         "inbox_messages_unreadable": 1,
+        "opted_out": [{"number": REDACTED, "at": "2026-11-25T10:01:00+00:00"}],
     }
     assert data["receiver"]["inbox_caught_up_to"] is not None
     # The credits as last read (the second send's read waits out a cooldown).
@@ -291,3 +307,34 @@ async def test_disabled_entity_is_listed_without_a_state(
         "state": None,
         "attributes": None,
     }
+
+
+async def test_contacts_are_redacted_but_the_entry_title_is_kept(
+    hass: HomeAssistant,
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Esendex SMS",
+        data={CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_CLOUDHOOK: False},
+        subentries_data=[
+            ConfigSubentryData(
+                data={"name": "Caretaker Anne", "phone_number": "+447700900555"},
+                subentry_type="contact",
+                title="Caretaker Anne",
+                unique_id="447700900555",
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+
+    dumped = json.dumps(diagnostics)
+    assert "Caretaker Anne" not in dumped
+    assert "447700900555" not in dumped
+    assert diagnostics["entry"]["title"] == "Esendex SMS"
+    (contact,) = diagnostics["entry"]["subentries"]
+    assert contact["title"] == REDACTED
+    assert contact["data"] == {"name": REDACTED, "phone_number": REDACTED}

@@ -190,8 +190,10 @@ async def check_events(
         "message_id": sent.inbound_message_id,
         "account_id": sent.account_id,
         "from": SENDER,
+        "contact": None,  # no contacts in this entry
         "to": RECIPIENT,
         "text": TEXT,
+        "verified": None,  # receive only: nothing to verify against
     }
     assert delivered == {
         "config_entry_id": entry_id,

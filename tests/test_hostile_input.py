@@ -32,6 +32,7 @@ from custom_components.esendex.const import (
     EVENT_INBOUND_MESSAGE,
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
+    EVENT_OPTED_OUT,
 )
 from custom_components.esendex.protocol import (
     MAX_BODY_BYTES,
@@ -40,6 +41,7 @@ from custom_components.esendex.protocol import (
     MessageDelivered,
     MessageFailed,
     NotificationError,
+    OptOut,
     UnknownNotification,
     parse_notification,
 )
@@ -53,11 +55,21 @@ pytestmark = pytest.mark.filterwarnings(
 
 ATTACKS = FIXTURES / "attack"
 ACCOUNT_ID = "6145d724-98cb-41a2-8c4e-4b81ef694897"
-EVENT_TYPES = (EVENT_INBOUND_MESSAGE, EVENT_MESSAGE_DELIVERED, EVENT_MESSAGE_FAILED)
+EVENT_TYPES = (
+    EVENT_INBOUND_MESSAGE,
+    EVENT_MESSAGE_DELIVERED,
+    EVENT_MESSAGE_FAILED,
+    EVENT_OPTED_OUT,
+)
 INBOUND_SENSOR = "sensor.esendex_sms_last_inbound_message"
 STATUS_SENSOR = "sensor.esendex_sms_last_delivery_status"
 STATUS_EVENT_ENTITY = "event.esendex_sms_delivery_status"
-KNOWN_ROOTS = frozenset({"inboundmessage", "messagedelivered", "messagefailed"})
+INBOUND_EVENT_ENTITY = "event.esendex_sms_inbound_message"
+KNOWN_ROOTS = frozenset(
+    {"inboundmessage", "messagedelivered", "messagefailed", "optout"}
+)
+# A root no Esendex notification has (yet).
+UNKNOWN_ROOT = "FutureNotification"
 # The worst amplification measured is ~98x, for 21,845 unclosed nested elements; a
 # body can be at most MAX_BODY_BYTES, so no body may make the parser use more.
 PARSER_MEMORY_BOUND = 128 * MAX_BODY_BYTES
@@ -86,6 +98,9 @@ VALID_FIXTURES = (
     "message_failed_lowercase_reason.xml",
     "message_failed_with_reason.xml",
     "opt_out.xml",
+    "opt_out_received_at.xml",
+    "opt_out_from_text.xml",
+    "opt_out_namespaced.xml",
 )
 REJECTED_FIXTURES = (
     "billion_laughs.xml",
@@ -159,6 +174,11 @@ def assert_consistent(result: object) -> None:
             if reason is not None:
                 assert reason.code is None or isinstance(reason.code, int)
                 assert reason.permanent in {None, True, False}
+        case OptOut():
+            stripped_and_present(
+                result.notification_id, result.account_id, result.sender
+            )
+            utc_or_none(result.received_at)
         case _:
             pytest.fail(f"parse_notification returned {result!r}")
 
@@ -202,7 +222,12 @@ def states_snapshot(hass: HomeAssistant) -> dict[str, tuple[Any, ...]]:
 def assert_serialisable(hass: HomeAssistant, event: Event) -> None:
     """HA must be able to send the event and the entity states as JSON."""
     json_bytes(event.data)
-    for entity_id in (INBOUND_SENSOR, STATUS_SENSOR, STATUS_EVENT_ENTITY):
+    for entity_id in (
+        INBOUND_SENSOR,
+        STATUS_SENSOR,
+        STATUS_EVENT_ENTITY,
+        INBOUND_EVENT_ENTITY,
+    ):
         if (state := hass.states.get(entity_id)) is not None:
             assert state.as_dict_json
 
@@ -231,6 +256,7 @@ REAL_NAMES = (
     "InboundMessage",
     "MessageDelivered",
     "MessageFailed",
+    "OptOut",
     "Id",
     "MessageId",
     "AccountId",
@@ -239,6 +265,7 @@ REAL_NAMES = (
     "MessageText",
     "OccurredAt",
     "ReceivedAt",
+    "ReceviedAt",
     "FailureReason",
     "Code",
     "Detail",
@@ -317,7 +344,14 @@ def xml_elements(
     return f"<{tag}{declaration}{attributes}>{text}{''.join(children)}</{tag}>{tail}"
 
 
-ROOT_NAMES = ("InboundMessage", "MessageDelivered", "MessageFailed", "inboundmessage")
+ROOT_NAMES = (
+    "InboundMessage",
+    "MessageDelivered",
+    "MessageFailed",
+    "OptOut",
+    "inboundmessage",
+    "optout",
+)
 
 
 @st.composite
@@ -384,7 +418,9 @@ values = st.text(xml_chars, min_size=1, max_size=40).filter(str.strip)
 @st.composite
 def valid_notifications(draw: st.DrawFn) -> Expected:
     """A valid notification in any of the shapes the parser must accept."""
-    kind = draw(st.sampled_from([InboundMessage, MessageDelivered, MessageFailed]))
+    kind = draw(
+        st.sampled_from([InboundMessage, MessageDelivered, MessageFailed, OptOut])
+    )
     fields: dict[str, object] = {}
     children: dict[str, str] = {}
 
@@ -406,9 +442,15 @@ def valid_notifications(draw: st.DrawFn) -> Expected:
         return moment
 
     field("Id", "notification_id", draw(values))
-    field("MessageId", "message_id", draw(values))
+    if kind is not OptOut:
+        field("MessageId", "message_id", draw(values))
     field("AccountId", "account_id", draw(values))
-    if kind is InboundMessage:
+    if kind is OptOut:
+        field("From", "sender", draw(values), nested=draw(st.booleans()))
+        # Esendex's own spelling, or the correct one, which wins over it.
+        received_at, recevied_at = timestamp("ReceivedAt"), timestamp("ReceviedAt")
+        fields["received_at"] = received_at or recevied_at
+    elif kind is InboundMessage:
         field("From", "sender", draw(values), nested=draw(st.booleans()))
         field("To", "recipient", draw(values), nested=draw(st.booleans()))
         field("MessageText", "text", draw(st.text(xml_chars, max_size=60)))
@@ -477,6 +519,10 @@ garbage_timestamps = st.one_of(
 )
 
 
+# The dates a notification may carry, lower-cased; "garble" spoils the first.
+DATE_NAMES = ("occurredat", "receivedat", "receviedat")
+
+
 def mutate_tree(draw: st.DrawFn, root: ET.Element) -> None:
     """Drop, duplicate, rename or garble children of a parsed notification."""
     operations = st.sampled_from(["drop", "duplicate", "rename", "retext", "garble"])
@@ -499,8 +545,8 @@ def mutate_tree(draw: st.DrawFn, root: ET.Element) -> None:
         elif operation == "retext":
             child.text = draw(texts)
         else:
-            occurred = [c for c in root if c.tag.endswith("OccurredAt")]
-            target = occurred[0] if occurred else ET.SubElement(root, "OccurredAt")
+            dates = [c for c in root if c.tag.lower().endswith(DATE_NAMES)]
+            target = dates[0] if dates else ET.SubElement(root, "OccurredAt")
             target.text = draw(garbage_timestamps)
 
 
@@ -523,9 +569,11 @@ def mutate_bytes(draw: st.DrawFn, body: bytes) -> bytes:
 
 
 @st.composite
-def mutated_notifications(draw: st.DrawFn) -> bytes:
+def mutated_notifications(
+    draw: st.DrawFn, seeds: tuple[str, ...] = VALID_FIXTURES
+) -> bytes:
     """A real notification with children dropped, duplicated, renamed or garbled."""
-    body = fixture_bytes(draw(st.sampled_from(VALID_FIXTURES)))
+    body = fixture_bytes(draw(st.sampled_from(seeds)))
     root = ET.fromstring(body)  # noqa: S314 - our own fixtures
     # A fresh Id, so that not every accepted mutant is a duplicate of the last.
     for child in root:
@@ -540,6 +588,7 @@ PREFIXES = (
     b"<?xml version='1.0' encoding='",
     b"<InboundMessage><Id>",
     b"<MessageFailed><Id>a</Id><MessageId>b</MessageId><AccountId>c</AccountId>",
+    b"<OptOut><Id>a</Id><AccountId>c</AccountId><From>",
     b"\xef\xbb\xbf<",
     b"\xff\xfe<\x00",
     b"\xfe\xff\x00<",
@@ -601,13 +650,35 @@ def test_parser_reads_every_valid_shape_exactly(expected: Expected) -> None:
         assert getattr(result, name) == value, name
 
 
+OPT_OUT_FIXTURES = tuple(name for name in VALID_FIXTURES if name.startswith("opt_out"))
+
+
+def test_parser_mutated_opt_outs_are_read_or_refused_naming_the_field() -> None:
+    """Every required field of an OptOut, once dropped or blanked, is named in a 400."""
+    bodies = draw_examples(mutated_notifications(OPT_OUT_FIXTURES), 300)
+    kinds: set[str] = set()
+    missing: set[str] = set()
+    for body in bodies:
+        try:
+            result = parse_notification(body)
+        except NotificationError as err:
+            kinds.add("rejected")
+            if err.reason.startswith("OptOut is missing required field "):
+                missing.add(err.reason.rpartition(" ")[2])
+        else:
+            assert_consistent(result)
+            kinds.add(type(result).__name__)
+    assert {"rejected", "OptOut"} <= kinds
+    assert missing == {"Id", "AccountId", "From"}
+
+
 def test_parser_every_declared_encoding() -> None:
     """Every codec Python knows, declared in the prolog: accepted or a 400 reason."""
     answers: dict[str, list[str]] = {"accepted": [], "rejected": []}
     codecs = {*encodings.aliases.aliases, *encodings.aliases.aliases.values()}
     codecs |= {"rot13", "hex", "base64", "punycode", "idna", "utf-7", "undefined", "x"}
     for name in sorted(codecs):
-        body = f'<?xml version="1.0" encoding="{name}"?><OptOut/>'.encode()
+        body = f'<?xml version="1.0" encoding="{name}"?><{UNKNOWN_ROOT}/>'.encode()
         result = check_parse(body)
         answers.setdefault("accepted" if result else "rejected", []).append(name)
     # Sanity: both outcomes occur, so the loop did exercise both paths.
@@ -654,6 +725,7 @@ async def test_handler_answers_every_fuzzed_body_as_the_parser_says(
     events = capture_all_events(hass)
     seen: set[str] = set()
     processed = 0
+    processed_kinds: set[str] = set()
     statuses: set[int] = set()
 
     for body in bodies:
@@ -675,6 +747,7 @@ async def test_handler_answers_every_fuzzed_body_as_the_parser_says(
             assert len(fired) == 1, body
             parsed = parse_notification(body)
             assert not isinstance(parsed, UnknownNotification)
+            processed_kinds.add(type(parsed).__name__)
             assert fired[0].data["notification_id"] == parsed.notification_id
             assert_serialisable(hass, fired[0])
         else:
@@ -683,6 +756,7 @@ async def test_handler_answers_every_fuzzed_body_as_the_parser_says(
 
     # The mix must exercise every answer, or the property proves little.
     assert processed >= 15
+    assert {"InboundMessage", "OptOut"} <= processed_kinds
     assert statuses == set(ANSWERS)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -719,6 +793,17 @@ def valid_inbound_with(
             b"<InboundMessage>", f"<InboundMessage{root_attributes}>".encode()
         )
         return body.replace(b"Gate code please", text.encode())
+
+    return build
+
+
+def opt_out_without(part: bytes, instead: bytes = b"") -> Callable[[], bytes]:
+    """The documented opt-out, with a part of it removed (or replaced)."""
+
+    def build() -> bytes:
+        body = fixture_bytes("opt_out.xml")
+        assert body.count(part) == 1
+        return body.replace(part, instead)
 
     return build
 
@@ -900,6 +985,32 @@ CORPUS: dict[str, tuple[Callable[[], bytes], Callable[[int], bool], Attack]] = {
         attack_file("whitespace_before_declaration.xml"),
         lambda size: size < 1_000,
         Attack(HTTPStatus.BAD_REQUEST, NOT_WELL_FORMED),
+    ),
+    # An opt-out without a field it needs: a 400 that names it.
+    "opt_out_without_from": (
+        lambda: fixture_bytes("opt_out_missing_from.xml"),
+        lambda size: size < 1_000,
+        Attack(HTTPStatus.BAD_REQUEST, "OptOut is missing required field From"),
+    ),
+    "opt_out_with_an_empty_phone_number": (
+        opt_out_without(b"447700900123"),
+        lambda size: size < 1_000,
+        Attack(HTTPStatus.BAD_REQUEST, "OptOut is missing required field From"),
+    ),
+    "opt_out_without_id": (
+        opt_out_without(b"<Id>06293e3a-be47-49de-b181-d2ea85413e71</Id>"),
+        lambda size: size < 1_000,
+        Attack(HTTPStatus.BAD_REQUEST, "OptOut is missing required field Id"),
+    ),
+    "opt_out_without_account_id": (
+        opt_out_without(b"<AccountId>" + ACCOUNT_ID.encode() + b"</AccountId>"),
+        lambda size: size < 1_000,
+        Attack(HTTPStatus.BAD_REQUEST, "OptOut is missing required field AccountId"),
+    ),
+    "opt_out_with_a_bad_date": (
+        opt_out_without(b"2015-11-09T15:18:19", b"2015-11-09 15:18"),
+        lambda size: size < 1_000,
+        Attack(HTTPStatus.BAD_REQUEST, "ReceviedAt is not a valid date and time"),
     ),
     # The older corpus, owned by test_webhook.py, answered the same way here.
     **{

@@ -5,14 +5,18 @@ from typing import Any
 
 from homeassistant.core import Event, HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.esendex.const import (
     DOMAIN,
     EVENT_INBOUND_MESSAGE,
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
+    EVENT_OPTED_OUT,
 )
 from custom_components.esendex.logbook import async_describe_events, format_number
+
+from .conftest import PostNotification, fixture_bytes
 
 type Describer = Callable[[Event[Mapping[str, Any]]], dict[str, str]]
 
@@ -72,6 +76,43 @@ def test_failed_lines_with_and_without_detail(
     assert line(
         describers, EVENT_MESSAGE_FAILED, message_id="m-3", failure_detail="Expired"
     ) == ("Message m-3 failed: Expired")
+
+
+def test_opted_out_line_names_the_number(describers: dict[str, Describer]) -> None:
+    entry = describers[EVENT_OPTED_OUT](
+        Event(EVENT_OPTED_OUT, {"from": "447700900123", "contact": None})
+    )
+
+    assert entry == {
+        "name": "Esendex SMS",
+        "message": "+447700900123 opted out of messages",
+        "icon": "mdi:message-lock",
+    }
+
+
+def test_opted_out_line_names_the_contact(describers: dict[str, Describer]) -> None:
+    message = line(
+        describers, EVENT_OPTED_OUT, **{"from": "447700900123", "contact": "Alice"}
+    )
+
+    assert message == "Alice opted out of messages"
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_a_pushed_opt_out_gets_its_line(
+    hass: HomeAssistant,
+    describers: dict[str, Describer],
+    post_notification: PostNotification,
+) -> None:
+    """The line is written from the event the receiver really fires."""
+    events = async_capture_events(hass, EVENT_OPTED_OUT)
+
+    await post_notification(fixture_bytes("opt_out.xml"))
+
+    [event] = events
+    assert describers[EVENT_OPTED_OUT](event)["message"] == (
+        "+447700900123 opted out of messages"
+    )
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from custom_components.esendex.protocol import (
     MessageDelivered,
     MessageFailed,
     NotificationError,
+    OptOut,
     UnknownNotification,
     parse_notification,
     parse_timestamp,
@@ -37,6 +38,9 @@ IDS = (
     f"<AccountId>{ACCOUNT_ID}</AccountId>"
 )
 PARTIES = "<From>447700900123</From><To>447860000000</To>"
+OPT_OUT_IDS = f"<Id>{NOTIFICATION_ID}</Id><AccountId>{ACCOUNT_ID}</AccountId>"
+# A root no Esendex notification has (yet): what an unknown one looks like.
+UNKNOWN_ROOT = "FutureNotification"
 
 DTDS_FORBIDDEN = "DTDs are not allowed"
 NOT_WELL_FORMED = "body is not well-formed XML"
@@ -94,6 +98,17 @@ def failed(
         account_id=ACCOUNT_ID,
         occurred_at=occurred_at,
         failure_reason=failure_reason,
+    )
+
+
+def opt_out(
+    sender: str = "447700900123", received_at: datetime | None = None
+) -> OptOut:
+    return OptOut(
+        notification_id=NOTIFICATION_ID,
+        account_id=ACCOUNT_ID,
+        sender=sender,
+        received_at=received_at,
     )
 
 
@@ -184,7 +199,31 @@ VALID_FIXTURES = {
             code=5, detail="Handset unreachable", permanent=False
         ),
     ),
-    "opt_out": UnknownNotification(root="OptOut"),
+    # The documented shape: ReceviedAt misspelt, From with a PhoneNumber child.
+    "opt_out": OptOut(
+        notification_id="06293e3a-be47-49de-b181-d2ea85413e71",
+        account_id=ACCOUNT_ID,
+        sender="447700900123",
+        received_at=utc(2015, 11, 9, 15, 18, 19),
+    ),
+    "opt_out_received_at": OptOut(
+        notification_id="7d1c5f0e-2b3a-4c8d-9e6f-0a1b2c3d4e5f",
+        account_id=ACCOUNT_ID,
+        sender="447700900456",
+        received_at=utc(2026, 11, 25, 9, 30, 15, 407000),
+    ),
+    "opt_out_from_text": OptOut(
+        notification_id="b4e8a2c6-1d3f-4a5b-8c7d-9e0f1a2b3c4d",
+        account_id=ACCOUNT_ID,
+        sender="447700900123",
+        received_at=None,
+    ),
+    "opt_out_namespaced": OptOut(
+        notification_id="e2f4a6b8-c0d2-4e4f-8a6b-c8d0e2f4a6b8",
+        account_id=ACCOUNT_ID,
+        sender="447700900789",
+        received_at=utc(2015, 11, 9, 14, 18, 19),
+    ),
 }
 
 VALID_BODIES = {
@@ -381,12 +420,82 @@ VALID_BODIES = {
         UnknownNotification(root="DeliveryReport"),
     ),
     "unknown root in a namespace keeps its local name": (
-        b'<x:OptOut xmlns:x="urn:example"/>',
-        UnknownNotification(root="OptOut"),
+        f'<x:{UNKNOWN_ROOT} xmlns:x="urn:example"/>'.encode(),
+        UnknownNotification(root=UNKNOWN_ROOT),
     ),
     "unknown root needs none of the known fields": (
         b"<MessageDeliveredV2/>",
         UnknownNotification(root="MessageDeliveredV2"),
+    ),
+    "opt-out needs no MessageId, To or date": (
+        xml("OptOut", OPT_OUT_IDS, "<From>447700900123</From>"),
+        opt_out(),
+    ),
+    "opt-out From as text, surrounded by whitespace": (
+        xml("OptOut", OPT_OUT_IDS, "<From>\n  447700900123 \n</From>"),
+        opt_out(),
+    ),
+    "opt-out From with a PhoneNumber child": (
+        xml(
+            "OptOut",
+            OPT_OUT_IDS,
+            "<From><PhoneNumber>447700900123</PhoneNumber></From>",
+        ),
+        opt_out(),
+    ),
+    "opt-out lower-case names": (
+        (
+            f"<optout><id>{NOTIFICATION_ID}</id><accountid>{ACCOUNT_ID}</accountid>"
+            "<from><phonenumber>447700900123</phonenumber></from>"
+            "<receivedat>2015-11-09T15:18:19Z</receivedat></optout>"
+        ).encode(),
+        opt_out(received_at=utc(2015, 11, 9, 15, 18, 19)),
+    ),
+    "opt-out ReceviedAt, as Esendex spells it": (
+        xml(
+            "OptOut",
+            OPT_OUT_IDS,
+            "<From>447700900123</From><ReceviedAt>2015-11-09T15:18:19</ReceviedAt>",
+        ),
+        opt_out(received_at=utc(2015, 11, 9, 15, 18, 19)),
+    ),
+    "opt-out ReceivedAt wins over ReceviedAt": (
+        xml(
+            "OptOut",
+            OPT_OUT_IDS,
+            "<ReceviedAt>2015-11-09T15:18:19</ReceviedAt><From>447700900123</From>",
+            "<ReceivedAt>2016-01-02T03:04:05+01:00</ReceivedAt>",
+        ),
+        opt_out(received_at=utc(2016, 1, 2, 2, 4, 5)),
+    ),
+    "opt-out empty ReceivedAt gives way to ReceviedAt": (
+        xml(
+            "OptOut",
+            OPT_OUT_IDS,
+            "<From>447700900123</From><ReceivedAt> </ReceivedAt>",
+            "<ReceviedAt>2015-11-09T15:18:19Z</ReceviedAt>",
+        ),
+        opt_out(received_at=utc(2015, 11, 9, 15, 18, 19)),
+    ),
+    "opt-out with both dates empty": (
+        xml(
+            "OptOut",
+            OPT_OUT_IDS,
+            "<From>447700900123</From><ReceivedAt/><ReceviedAt></ReceviedAt>",
+        ),
+        opt_out(),
+    ),
+    "opt-out first of two Froms wins": (
+        xml(
+            "OptOut",
+            OPT_OUT_IDS,
+            "<From>447700900123</From><from>447700900999</from>",
+        ),
+        opt_out(),
+    ),
+    "opt-out an alphanumeric From is kept as written": (
+        xml("OptOut", OPT_OUT_IDS, "<From>Alarm Co</From>"),
+        opt_out(sender="Alarm Co"),
     ),
 }
 
@@ -411,30 +520,36 @@ INVALID_BODIES = {
     "plain text": (b"Gate code please", NOT_WELL_FORMED),
     "JSON": (b'{"Id": "x"}', NOT_WELL_FORMED),
     "invalid UTF-8": (b"<MessageText>\xff\xfe</MessageText>", NOT_WELL_FORMED),
-    "NUL byte": (b"<OptOut>\x00</OptOut>", NOT_WELL_FORMED),
-    "two roots": (b"<OptOut/><OptOut/>", NOT_WELL_FORMED),
+    "NUL byte": (b"<FutureNotification>\x00</FutureNotification>", NOT_WELL_FORMED),
+    "two roots": (b"<FutureNotification/><FutureNotification/>", NOT_WELL_FORMED),
     "truncated": (fixture("message_delivered")[:-30], NOT_WELL_FORMED),
-    "undefined entity": (b"<OptOut>&nbsp;</OptOut>", NOT_WELL_FORMED),
-    "unbound prefix": (b"<e:OptOut/>", NOT_WELL_FORMED),
-    "DOCTYPE without a subset": (b"<!DOCTYPE OptOut><OptOut/>", DTDS_FORBIDDEN),
+    "undefined entity": (
+        b"<FutureNotification>&nbsp;</FutureNotification>",
+        NOT_WELL_FORMED,
+    ),
+    "unbound prefix": (b"<e:FutureNotification/>", NOT_WELL_FORMED),
+    "DOCTYPE without a subset": (
+        b"<!DOCTYPE FutureNotification><FutureNotification/>",
+        DTDS_FORBIDDEN,
+    ),
     "unknown encoding": (
-        b'<?xml version="1.0" encoding="x-esendex"?><OptOut/>',
+        b'<?xml version="1.0" encoding="x-esendex"?><FutureNotification/>',
         UNSUPPORTED_ENCODING,
     ),
     "multi-byte codec": (
-        b'<?xml version="1.0" encoding="shift_jis"?><OptOut/>',
+        b'<?xml version="1.0" encoding="shift_jis"?><FutureNotification/>',
         UNSUPPORTED_ENCODING,
     ),
     "binary codec": (
-        b'<?xml version="1.0" encoding="base64"?><OptOut/>',
+        b'<?xml version="1.0" encoding="base64"?><FutureNotification/>',
         UNSUPPORTED_ENCODING,
     ),
     "codec refusing errors=replace": (
-        b'<?xml version="1.0" encoding="idna"?><OptOut/>',
+        b'<?xml version="1.0" encoding="idna"?><FutureNotification/>',
         UNSUPPORTED_ENCODING,
     ),
     "one byte too many": (
-        b"<OptOut/>".ljust(MAX_BODY_BYTES + 1),
+        b"<FutureNotification/>".ljust(MAX_BODY_BYTES + 1),
         f"body is larger than {MAX_BODY_BYTES} bytes",
     ),
     "inbound without Id": (
@@ -491,6 +606,50 @@ INVALID_BODIES = {
         xml("MessageFailed", IDS, "<OccurredAt>0001-01-01T00:00:00+01:00</OccurredAt>"),
         "OccurredAt is not a valid date and time: '0001-01-01T00:00:00+01:00'",
     ),
+    "fixture opt_out_missing_from": (
+        fixture("opt_out_missing_from"),
+        "OptOut is missing required field From",
+    ),
+    "opt-out without Id": (
+        xml("OptOut", f"<AccountId>{ACCOUNT_ID}</AccountId><From>447700900123</From>"),
+        "OptOut is missing required field Id",
+    ),
+    "opt-out with an empty Id": (
+        xml("OptOut", OPT_OUT_IDS.replace(NOTIFICATION_ID, ""), "<From>1</From>"),
+        "OptOut is missing required field Id",
+    ),
+    "opt-out without AccountId": (
+        xml("OptOut", f"<Id>{NOTIFICATION_ID}</Id><From>447700900123</From>"),
+        "OptOut is missing required field AccountId",
+    ),
+    "opt-out with a blank AccountId": (
+        xml("OptOut", OPT_OUT_IDS.replace(ACCOUNT_ID, " \n "), "<From>1</From>"),
+        "OptOut is missing required field AccountId",
+    ),
+    "opt-out with an empty PhoneNumber": (
+        xml("OptOut", OPT_OUT_IDS, "<From>\n  <PhoneNumber> </PhoneNumber>\n</From>"),
+        "OptOut is missing required field From",
+    ),
+    "opt-out with nothing at all": (
+        b"<OptOut/>",
+        "OptOut is missing required field Id",
+    ),
+    "opt-out with a bad ReceivedAt": (
+        xml(
+            "OptOut",
+            OPT_OUT_IDS,
+            "<From>447700900123</From><ReceivedAt>09/11/2015</ReceivedAt>",
+        ),
+        "ReceivedAt is not a valid date and time: '09/11/2015'",
+    ),
+    "opt-out with a bad ReceviedAt": (
+        xml(
+            "OptOut",
+            OPT_OUT_IDS,
+            "<From>447700900123</From><ReceviedAt>last week</ReceviedAt>",
+        ),
+        "ReceviedAt is not a valid date and time: 'last week'",
+    ),
 }
 
 
@@ -522,6 +681,17 @@ def test_timestamps_are_aware_utc() -> None:
         assert isinstance(result, MessageDelivered | MessageFailed)
         assert result.occurred_at is not None
         assert result.occurred_at.tzinfo is UTC
+
+
+def test_opt_outs_are_frozen_and_slotted_with_aware_utc_dates() -> None:
+    for name in ("opt_out", "opt_out_received_at", "opt_out_namespaced"):
+        result = parse_notification(fixture(name))
+        assert isinstance(result, OptOut)
+        assert result.received_at is not None
+        assert result.received_at.tzinfo is UTC
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.sender = "447700900999"  # type: ignore[misc]
+        assert not hasattr(result, "__dict__")
 
 
 def test_body_of_exactly_max_size_is_parsed() -> None:
@@ -642,7 +812,7 @@ def test_deep_nesting_is_parsed() -> None:
     "encoding", sorted(set(encodings.aliases.aliases.values()) | {"bogus"})
 )
 def test_any_declared_encoding_parses_or_is_rejected(encoding: str) -> None:
-    body = f'<?xml version="1.0" encoding="{encoding}"?><OptOut/>'.encode()
+    body = f'<?xml version="1.0" encoding="{encoding}"?><{UNKNOWN_ROOT}/>'.encode()
     result = outcome(body)
     if isinstance(result, NotificationError):
         assert result.reason in {NOT_WELL_FORMED, UNSUPPORTED_ENCODING}
@@ -653,6 +823,7 @@ def test_any_declared_encoding_parses_or_is_rejected(encoding: str) -> None:
 def test_mangled_fixtures_parse_or_are_rejected() -> None:
     rng = random.Random(20140731)  # noqa: S311 - a reproducible corpus, no secret
     seeds = [fixture(name) for name in VALID_FIXTURES]
+    seeds.append(xml(UNKNOWN_ROOT, OPT_OUT_IDS, "<From>447700900123</From>"))
     tokens = [b"<", b">", b"/", b"&", b";", b"\xff", b"\x00", b"<Id>", b"]]>", b"?>"]
     outcomes: set[str] = set()
     for _ in range(3000):
@@ -671,7 +842,7 @@ def test_mangled_fixtures_parse_or_are_rejected() -> None:
             assert result.reason
         outcomes.add(type(result).__name__)
     # The corpus must exercise both sides, or it proves nothing.
-    assert {"NotificationError", "UnknownNotification"} < outcomes
+    assert {"NotificationError", "UnknownNotification", "OptOut"} < outcomes
 
 
 # --- parse_timestamp -------------------------------------------------------

@@ -7,7 +7,13 @@ from typing import Any
 
 from aiohttp import ClientConnectionError
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.notify import (
+    ATTR_MESSAGE,
+    DOMAIN as NOTIFY_DOMAIN,
+    SERVICE_SEND_MESSAGE,
+)
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import probatio
@@ -21,6 +27,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 
 from custom_components.esendex.const import (
+    CONF_DEFAULT_RECIPIENT,
     DOMAIN,
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
@@ -765,3 +772,155 @@ async def test_account_filter_still_applies_to_receipts(
 
     assert (await response.text()).startswith("ignored")
     assert events == []
+
+
+# --- recipients that opted out ---------------------------------------------
+
+OPTED_OUT = "447700900123"
+OPTED_OUT_SHOWN = "+447700900123"
+OPTED_OUT_MESSAGE = (
+    "+447700900123 has opted out of messages from this account (they replied STOP), "
+    "so the SMS was not sent"
+)
+OPTED_OUT_AT = "2026-05-04T08:00:00+00:00"
+
+
+def opt_out_push(number: str = OPTED_OUT, notification_id: str = "opt-out-1") -> str:
+    """An OptOut push, as Esendex posts it when a recipient replies STOP."""
+    return (
+        f"<OptOut><Id>{notification_id}</Id><AccountId>{ACCOUNT_ID}</AccountId>"
+        "<ReceviedAt>2026-05-04T08:00:00Z</ReceviedAt>"
+        f"<From><PhoneNumber>{number}</PhoneNumber></From></OptOut>"
+    )
+
+
+async def opt_out(post_notification: PostNotification, number: str = OPTED_OUT) -> None:
+    response = await post_notification(opt_out_push(number))
+    assert await response.text() == "processed"
+
+
+async def assert_refused_without_asking_esendex(
+    esendex: FakeEsendex, call: Awaitable[object]
+) -> None:
+    """The call is refused for the opted-out number before any request is made."""
+    requests_before = len(esendex.requests)
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await call
+
+    assert raised.value.translation_domain == DOMAIN
+    assert raised.value.translation_key == "recipient_opted_out"
+    assert raised.value.translation_placeholders == {"number": OPTED_OUT_SHOWN}
+    # Translated, naming the number and the reason (HA drops the full stop).
+    assert str(raised.value) == OPTED_OUT_MESSAGE
+    assert esendex.dispatches == []
+    assert esendex.requests[requests_before:] == []
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "+447700900123",
+        "+44 7700 900123",
+        "+44 (0)7700 900123",
+        "+44-7700-900.123",
+        "447700900123",
+        " 447700900123 ",
+        ["+447700900456", "+44 7700 900123"],
+    ],
+    ids=[
+        "e164",
+        "spaced",
+        "trunk-zero",
+        "dashes-dots",
+        "as-esendex-writes-it",
+        "padded",
+        "one-of-a-list",
+    ],
+)
+@pytest.mark.usefixtures("api_entry")
+async def test_sending_to_a_number_that_opted_out_is_refused_before_esendex_is_asked(
+    hass: HomeAssistant,
+    esendex: FakeEsendex,
+    post_notification: PostNotification,
+    to: str | list[str],
+) -> None:
+    await opt_out(post_notification)
+
+    await assert_refused_without_asking_esendex(
+        esendex, send_sms(hass, to=to, message="Gate open")
+    )
+
+
+@pytest.mark.usefixtures("api_entry")
+async def test_a_number_that_did_not_opt_out_is_still_sent_to(
+    hass: HomeAssistant, esendex: FakeEsendex, post_notification: PostNotification
+) -> None:
+    await opt_out(post_notification)
+
+    response = await send_sms(hass, to="+44 7700 900456", message="Gate open")
+
+    assert response == {
+        "messages": [{"to": "+447700900456", "message_id": FIRST_ID.lower()}]
+    }
+    assert [dispatch.messages for dispatch in esendex.dispatches] == [
+        [{"to": "+447700900456", "body": "Gate open"}]
+    ]
+
+
+async def test_the_notify_entity_refuses_a_default_recipient_that_opted_out(
+    hass: HomeAssistant, esendex: FakeEsendex, post_notification: PostNotification
+) -> None:
+    entry = add_api_entry(hass, options={CONF_DEFAULT_RECIPIENT: "+44 7700 900123"})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await async_settle(hass)
+    await opt_out(post_notification)
+
+    await assert_refused_without_asking_esendex(
+        esendex,
+        hass.services.async_call(
+            NOTIFY_DOMAIN,
+            SERVICE_SEND_MESSAGE,
+            {ATTR_ENTITY_ID: "notify.esendex_sms", ATTR_MESSAGE: "Boiler pressure low"},
+            blocking=True,
+        ),
+    )
+
+
+async def test_an_opt_out_is_remembered_across_a_reload(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    esendex: FakeEsendex,
+    post_notification: PostNotification,
+    hass_storage: dict[str, Any],
+) -> None:
+    await opt_out(post_notification)
+
+    assert await hass.config_entries.async_reload(api_entry.entry_id)
+    await async_settle(hass)
+
+    record = hass_storage[f"{DOMAIN}.{api_entry.entry_id}.message_record"]["data"]
+    assert record["opted_out"] == {OPTED_OUT: OPTED_OUT_AT}
+    await assert_refused_without_asking_esendex(
+        esendex, send_sms(hass, to="+447700900123", message="Gate open")
+    )
+
+
+async def test_an_opt_out_recorded_before_a_restart_is_still_refused(
+    hass: HomeAssistant, esendex: FakeEsendex, hass_storage: dict[str, Any]
+) -> None:
+    key = f"{DOMAIN}.{API_ENTRY_ID}.message_record"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 3,
+        "key": key,
+        "data": {"seen": {}, "opted_out": {OPTED_OUT: OPTED_OUT_AT}},
+    }
+    entry = add_api_entry(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await async_settle(hass)
+
+    await assert_refused_without_asking_esendex(
+        esendex, send_sms(hass, to="+44 7700 900123", message="Gate open")
+    )
+    assert entry.runtime_data.receiver.opted_out == {OPTED_OUT: OPTED_OUT_AT}

@@ -1,17 +1,24 @@
 """The message record on disk: its key, its shapes from 0.2 on, its removal."""
 
+from datetime import timedelta
 import time
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    async_fire_time_changed,
 )
 
-from custom_components.esendex.const import EVENT_INBOUND_MESSAGE
+from custom_components.esendex.const import (
+    EVENT_INBOUND_MESSAGE,
+    SEEN_SAVE_DELAY_SECONDS,
+)
+from custom_components.esendex.protocol import parse_notification
 from custom_components.esendex.store import UnreadableInboxMessage
 
 from .conftest import PostNotification, fixture_bytes
@@ -218,6 +225,7 @@ async def test_ids_older_than_the_retention_are_forgotten_on_load(
         ),
         (False, 3, {"seen": {}, "inbox_unreadable": {"m": {"sender": "x"}}}),
         (False, 3, {"seen": {}, "inbox_unreadable": {"m": {"received_at": 5}}}),
+        (False, 3, {"seen": {}, "opted_out": ["447700900123"]}),
     ],
 )
 async def test_unreadable_record_is_ignored_with_a_warning(
@@ -317,3 +325,72 @@ async def test_removing_an_entry_keeps_the_record_of_another(
     await hass.config_entries.async_remove(loaded_entry.entry_id)
 
     assert record_key(other) in hass_storage
+
+
+OPTED_OUT = {"447700900123": "2015-11-09T15:18:19+00:00"}
+
+
+async def test_an_opt_out_is_saved_and_read_back_after_a_reload(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    hass_storage: dict[str, Any],
+) -> None:
+    await post_notification(fixture_bytes("opt_out.xml"))
+
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert hass_storage[record_key(loaded_entry)]["data"]["opted_out"] == OPTED_OUT
+    assert loaded_entry.runtime_data.receiver.opted_out == OPTED_OUT
+    # ...and its retry is still a duplicate.
+    response = await post_notification(fixture_bytes("opt_out.xml"))
+    assert await response.text() == "duplicate"
+
+
+async def test_an_opt_out_is_saved_without_waiting_for_an_unload(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A crash after the save delay must not forget it."""
+    receiver = loaded_entry.runtime_data.receiver
+    receiver.async_process(parse_notification(fixture_bytes("opt_out.xml")))
+    assert record_key(loaded_entry) not in hass_storage
+
+    freezer.tick(timedelta(seconds=SEEN_SAVE_DELAY_SECONDS + 1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+    assert hass_storage[record_key(loaded_entry)]["data"]["opted_out"] == OPTED_OUT
+
+
+async def test_opt_outs_recorded_before_a_restart_are_read(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    opted_out = {**OPTED_OUT, "447700900456": "2026-11-25T09:30:15+00:00"}
+    store_record(
+        hass_storage, record_key(config_entry), {"seen": {}, "opted_out": opted_out}
+    )
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+
+    assert config_entry.runtime_data.receiver.opted_out == opted_out
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert hass_storage[record_key(config_entry)]["data"]["opted_out"] == opted_out
+
+
+async def test_a_record_without_opt_outs_has_none(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Records of 0.3 and earlier have no opted_out."""
+    store_record(hass_storage, legacy_key(config_entry), {"seen": {}}, minor_version=2)
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+
+    assert config_entry.runtime_data.receiver.opted_out == {}

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from http import HTTPStatus
 import logging
 from typing import Any
@@ -13,6 +14,7 @@ from homeassistant.components import webhook
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from homeassistant.util.aiohttp import MockRequest
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -26,6 +28,7 @@ from custom_components.esendex.const import (
     EVENT_INBOUND_MESSAGE,
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
+    EVENT_OPTED_OUT,
 )
 from custom_components.esendex.event import DeliveryStatusEvent, InboundMessageEvent
 from custom_components.esendex.protocol import (
@@ -51,6 +54,7 @@ INBOUND_EVENT_ENTITY = "event.esendex_sms_inbound_message"
 STATUS_EVENT_ENTITY = "event.esendex_sms_delivery_status"
 ACCOUNT_ID = "6145d724-98cb-41a2-8c4e-4b81ef694897"
 ENTRY_ID = "01JESENDEXTESTENTRY000000"
+OPT_OUT_ID = "06293e3a-be47-49de-b181-d2ea85413e71"
 
 
 def delivery(
@@ -92,9 +96,12 @@ async def test_inbound_message_fires_event_and_updates_entities(
         "message_id": "09543bf1-8f47-4afa-9fe8-cb36bd0e6e90",
         "account_id": ACCOUNT_ID,
         "from": "447700900123",
+        "contact": None,
         "to": "447860000000",
         "text": "Gate code please",
         "received_at": data["received_at"],
+        # Unknown: a receive-only entry cannot ask Esendex.
+        "verified": None,
     }
     assert data["received_at"].endswith("+00:00")
 
@@ -252,6 +259,22 @@ async def test_retry_with_same_id_is_acknowledged_once(
             ),
             "To",
         ),
+        (
+            fixture_bytes("opt_out_missing_from.xml"),
+            "OptOut is missing required field From",
+        ),
+        (
+            fixture_bytes("opt_out.xml").replace(
+                f"<Id>{OPT_OUT_ID}</Id>".encode(), b""
+            ),
+            "OptOut is missing required field Id",
+        ),
+        (
+            fixture_bytes("opt_out.xml").replace(
+                f"<AccountId>{ACCOUNT_ID}</AccountId>".encode(), b"<AccountId/>"
+            ),
+            "OptOut is missing required field AccountId",
+        ),
         (fixture_bytes("billion_laughs.xml"), "DTD"),
         (fixture_bytes("quadratic_blowup.xml"), "DTD"),
         (fixture_bytes("external_entity_file.xml"), "DTD"),
@@ -260,13 +283,19 @@ async def test_retry_with_same_id_is_acknowledged_once(
 )
 @pytest.mark.usefixtures("loaded_entry")
 async def test_invalid_bodies_get_400_and_change_nothing(
-    hass: HomeAssistant, post_notification: PostNotification, body: bytes, reason: str
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    body: bytes,
+    reason: str,
 ) -> None:
     events = [
         *async_capture_events(hass, EVENT_INBOUND_MESSAGE),
         *async_capture_events(hass, EVENT_MESSAGE_DELIVERED),
+        *async_capture_events(hass, EVENT_OPTED_OUT),
     ]
     before = hass.states.get(INBOUND_SENSOR)
+    before_entity = hass.states.get(INBOUND_EVENT_ENTITY)
 
     response = await post_notification(body)
 
@@ -274,6 +303,8 @@ async def test_invalid_bodies_get_400_and_change_nothing(
     assert reason in await response.text()
     assert events == []
     assert hass.states.get(INBOUND_SENSOR) == before
+    assert hass.states.get(INBOUND_EVENT_ENTITY) == before_entity
+    assert loaded_entry.runtime_data.receiver.opted_out == {}
 
 
 @pytest.mark.usefixtures("loaded_entry")
@@ -282,15 +313,181 @@ async def test_unknown_notification_type_is_acknowledged_without_effect(
     post_notification: PostNotification,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    events = [
+        *async_capture_events(hass, EVENT_INBOUND_MESSAGE),
+        *async_capture_events(hass, EVENT_OPTED_OUT),
+    ]
     caplog.set_level(logging.DEBUG, logger="custom_components.esendex")
+    # A type Esendex might add one day, shaped like the ones it has.
+    body = (
+        f"<FutureNotification><Id>{OPT_OUT_ID}</Id><AccountId>{ACCOUNT_ID}"
+        "</AccountId><From>447700900123</From></FutureNotification>"
+    )
+
+    response = await post_notification(body)
+
+    assert response.status == HTTPStatus.OK
+    assert (
+        await response.text()
+        == "ignored: FutureNotification notifications are not used"
+    )
+    assert events == []
+    assert "Ignoring a FutureNotification notification" in caplog.text
+
+
+OPT_OUT_FIXTURES = {
+    # The documented shape: <ReceviedAt>, and <From><PhoneNumber>.
+    "opt_out.xml": (OPT_OUT_ID, "447700900123", "2015-11-09T15:18:19+00:00"),
+    "opt_out_received_at.xml": (
+        "7d1c5f0e-2b3a-4c8d-9e6f-0a1b2c3d4e5f",
+        "447700900456",
+        "2026-11-25T09:30:15.407000+00:00",
+    ),
+    # <From> as text, and no date: the time it arrived (None here).
+    "opt_out_from_text.xml": (
+        "b4e8a2c6-1d3f-4a5b-8c7d-9e0f1a2b3c4d",
+        "447700900123",
+        None,
+    ),
+    "opt_out_namespaced.xml": (
+        "e2f4a6b8-c0d2-4e4f-8a6b-c8d0e2f4a6b8",
+        "447700900789",
+        "2015-11-09T14:18:19+00:00",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OPT_OUT_FIXTURES))
+async def test_an_opt_out_fires_its_event_and_is_remembered(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    name: str,
+) -> None:
+    notification_id, number, received_at = OPT_OUT_FIXTURES[name]
+    opted_out = async_capture_events(hass, EVENT_OPTED_OUT)
+    others = [
+        *async_capture_events(hass, EVENT_INBOUND_MESSAGE),
+        *async_capture_events(hass, EVENT_MESSAGE_DELIVERED),
+        *async_capture_events(hass, EVENT_MESSAGE_FAILED),
+    ]
+    receiver = loaded_entry.runtime_data.receiver
+    remembered_when_fired: list[dict[str, str]] = []
+    hass.bus.async_listen(
+        EVENT_OPTED_OUT,
+        lambda event: remembered_when_fired.append(dict(receiver.opted_out)),
+    )
+
+    before = dt_util.utcnow()
+    response = await post_notification(fixture_bytes(name))
+    after = dt_util.utcnow()
+
+    assert response.status == HTTPStatus.OK
+    assert await response.text() == "processed"
+    if received_at is None:
+        received_at = opted_out[0].data["received_at"]
+        assert before <= datetime.fromisoformat(received_at) <= after
+    assert [event.data for event in opted_out] == [
+        {
+            "config_entry_id": ENTRY_ID,
+            "notification_id": notification_id,
+            "account_id": ACCOUNT_ID,
+            "from": number,
+            # Not one of the entry's contacts.
+            "contact": None,
+            "received_at": received_at,
+        }
+    ]
+    assert others == []
+    # Remembered by the time the event's listeners run (an automation may send).
+    assert receiver.opted_out == {number: received_at}
+    assert remembered_when_fired == [{number: received_at}]
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_an_opt_out_retried_by_esendex_fires_once(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    events = async_capture_events(hass, EVENT_OPTED_OUT)
+    body = fixture_bytes("opt_out.xml")
+
+    first = await post_notification(body)
+    second = await post_notification(body)
+    # GUIDs compare case-insensitively.
+    third = await post_notification(body.replace(b"06293e3a", b"06293E3A"))
+
+    assert [first.status, second.status, third.status] == [HTTPStatus.OK] * 3
+    assert [await r.text() for r in (first, second, third)] == [
+        "processed",
+        "duplicate",
+        "duplicate",
+    ]
+    assert len(events) == 1
+
+
+async def test_an_opt_out_from_a_sender_that_is_no_phone_number_is_processed(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post_notification: PostNotification,
+) -> None:
+    """Kept as written, rather than answered with an error Esendex would retry."""
+    events = async_capture_events(hass, EVENT_OPTED_OUT)
+    body = fixture_bytes("opt_out_from_text.xml").replace(
+        b"<From>447700900123</From>", b"<From> Alarm Co </From>"
+    )
+
+    response = await post_notification(body)
+
+    assert await response.text() == "processed"
+    assert [event.data["from"] for event in events] == ["Alarm Co"]
+    assert list(loaded_entry.runtime_data.receiver.opted_out) == ["Alarm Co"]
+
+
+async def test_an_opt_out_that_cannot_be_shown_gets_503_and_the_retry_publishes_once(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    events = async_capture_events(hass, EVENT_OPTED_OUT)
+    receiver = loaded_entry.runtime_data.receiver
+    body = fixture_bytes("opt_out.xml")
+
+    with raising_once(InboundMessageEvent, "_trigger_event"):
+        refused = await post_notification(body)
+
+        assert refused.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert refused.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert f"Could not publish Esendex notification {OPT_OUT_ID}" in caplog.text
+        assert events == []
+        assert OPT_OUT_ID not in receiver.seen
+
+        retried = await post_notification(body)
+
+    assert await retried.text() == "processed"
+    assert len(events) == 1
+    assert receiver.opted_out == {"447700900123": "2015-11-09T15:18:19+00:00"}
+    assert await (await post_notification(body)).text() == "duplicate"
+    assert len(events) == 1
+
+
+async def test_an_opt_out_of_another_account_is_ignored_and_not_remembered(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    post_notification: PostNotification,
+) -> None:
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_ACCOUNT_ID: "00000000-0000-0000-0000-000000000001"}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    events = async_capture_events(hass, EVENT_OPTED_OUT)
 
     response = await post_notification(fixture_bytes("opt_out.xml"))
 
     assert response.status == HTTPStatus.OK
-    assert "OptOut" in await response.text()
+    assert "another Esendex account" in await response.text()
     assert events == []
-    assert "Ignoring a OptOut notification" in caplog.text
+    assert config_entry.runtime_data.receiver.opted_out == {}
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from .models import EsendexConfigEntry, EsendexRuntimeData
 from .receiver import NotificationReceiver, foreign_account_issue_id
 from .services import async_setup_services
 from .store import async_remove_record
+from .verify import InboundVerifier, unverified_push_issue_id
 from .webhook_handler import async_register_webhook, async_unregister_webhook
 from .webhook_url import async_check_webhook_url, unreachable_url_issue_id
 
@@ -47,9 +48,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> b
     handler = async_register_webhook(hass, entry)
     receiver = NotificationReceiver(hass, entry)
     await receiver.async_load()
-    coordinator, catch_up = await _async_api_side(hass, entry, receiver)
+    coordinator, catch_up, verifier = await _async_api_side(hass, entry, receiver)
+    receiver.verifier = verifier
     entry.runtime_data = EsendexRuntimeData(
-        receiver, entry.data[CONF_WEBHOOK_ID], coordinator, catch_up
+        receiver, entry.data[CONF_WEBHOOK_ID], coordinator, catch_up, verifier
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # A changed account filter gets its own chance to report a mismatch.
@@ -68,10 +70,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> b
 
 async def _async_api_side(
     hass: HomeAssistant, entry: EsendexConfigEntry, receiver: NotificationReceiver
-) -> tuple[EsendexAccountCoordinator | None, InboxCatchUp | None]:
-    """Return an API entry's credits coordinator and inbox catch-up, else Nones."""
+) -> tuple[
+    EsendexAccountCoordinator | None, InboxCatchUp | None, InboundVerifier | None
+]:
+    """Return an API entry's credits coordinator, catch-up and verifier, or Nones."""
     if CONF_USERNAME not in entry.data:
-        return None, None
+        return None, None, None
     client = EsendexClient(
         async_get_clientsession(hass),
         entry.data[CONF_USERNAME],
@@ -86,7 +90,7 @@ async def _async_api_side(
     catch_up = InboxCatchUp(
         hass, client, reference, entry.options[CONF_ACCOUNT_ID], receiver
     )
-    return coordinator, catch_up
+    return coordinator, catch_up, InboundVerifier(hass, entry, client)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> bool:
@@ -106,6 +110,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> 
     for issue_id in (
         foreign_account_issue_id(entry.entry_id),
         unreachable_url_issue_id(entry.entry_id),
+        unverified_push_issue_id(entry.entry_id),
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
     await async_remove_record(hass, entry.entry_id)

@@ -1,4 +1,4 @@
-"""Esendex REST API client: check a login, read credits, send SMS, read the inbox.
+"""Esendex REST API client: check a login, read credits, send SMS, read messages.
 
 Push notifications (protocol.py) only tell Home Assistant what happened; this client
 does the rest, on the aiohttp session its caller passes in. Like protocol.py it
@@ -83,6 +83,10 @@ class EsendexRequestError(EsendexStatusError):
     """Esendex refused the request itself (400, 404, 405, any other status)."""
 
 
+class MessageNotFoundError(EsendexRequestError):
+    """Esendex has no message with the id asked for (404)."""
+
+
 class EsendexServerError(EsendexStatusError):
     """Esendex is failing or overloaded (408, 5xx): try again later."""
 
@@ -162,6 +166,22 @@ class InboxMessage:
     summary: str
     received_at: datetime | None
     body_uri: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """One message as Esendex keeps it, read by its id, with its full text.
+
+    `direction` is Esendex's `Inbound` or `Outbound`, as written (None when
+    missing); `text` is the body, which the header's summary may shorten.
+    """
+
+    message_id: str
+    sender: str
+    recipient: str
+    text: str
+    direction: str | None
+    received_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +312,35 @@ class EsendexClient:
         if text is None:
             _missing("messagebody", "bodytext")
         return _text(text)
+
+    async def async_get_message(self, message_id: str) -> StoredMessage:
+        """Return one message, sent or received, by its id, with its full text.
+
+        Reads its header, then its body. Raises MessageNotFoundError when Esendex
+        answers either with a 404: it has no such message for this login.
+        """
+        try:
+            answer = await self._request(
+                hdrs.METH_GET, f"messageheaders/{_segment(message_id)}"
+            )
+            header = _parse(answer, "messageheader")
+            # The header is checked before its body is asked for.
+            found_id = _id(header)
+            sender = _phone_number(header, "from")
+            recipient = _phone_number(header, "to")
+            text = await self.async_get_message_body(message_id)
+        except EsendexRequestError as err:
+            if err.status == HTTPStatus.NOT_FOUND:
+                raise MessageNotFoundError(err.status, err.message) from err
+            raise
+        return StoredMessage(
+            message_id=found_id,
+            sender=sender,
+            recipient=recipient,
+            text=text,
+            direction=_text(_child(header, "direction")) or None,
+            received_at=_date(_text(_child(header, "receivedat"))),
+        )
 
     async def _request(
         self,

@@ -9,9 +9,11 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlowWithReload,
+    SubentryFlowResult,
 )
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
+from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -40,6 +42,13 @@ from .const import (
     CONF_REGENERATE_URL,
     DEFAULT_TITLE,
     DOMAIN,
+)
+from .contacts import (
+    CONF_PHONE_NUMBER,
+    SUBENTRY_TYPE_CONTACT,
+    async_contacts,
+    contact_for_number,
+    number_key,
 )
 from .webhook_url import async_local_webhook_url, why_unreachable
 
@@ -206,6 +215,14 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> EsendexOptionsFlow:
         """Return the options flow."""
         return EsendexOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Every entry has contacts: their names show in events and the logbook."""
+        return {SUBENTRY_TYPE_CONTACT: ContactSubentryFlowHandler}
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -520,6 +537,99 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
             step_id="account_filter",
             data_schema=self.add_suggested_values_to_schema(
                 ACCOUNT_ID_SCHEMA, user_input or dict(self.config_entry.options)
+            ),
+            errors=errors,
+        )
+
+
+CONTACT_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_NAME): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEXT, autocomplete="name")
+        ),
+        probatio.Required(CONF_PHONE_NUMBER): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEL, autocomplete="tel")
+        ),
+    }
+)
+
+
+class ContactSubentryFlowHandler(ConfigSubentryFlow):
+    """Add a contact to an entry, or edit one: a name for a phone number.
+
+    Both are unique per entry, the name case-insensitively. Removing a contact is
+    Home Assistant's own. The entry reads its contacts when it needs them, so a
+    change counts at once, without a reload.
+    """
+
+    def _parse(
+        self, user_input: Mapping[str, Any], except_subentry_id: str | None
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Return the contact's data, or the form errors to show."""
+        entry = self._get_entry()
+        name = user_input[CONF_NAME].strip()
+        errors: dict[str, str] = {}
+        if not name:
+            errors[CONF_NAME] = "name_empty"
+        elif any(
+            contact.name.casefold() == name.casefold()
+            and contact.subentry_id != except_subentry_id
+            for contact in async_contacts(entry)
+        ):
+            errors[CONF_NAME] = "duplicate_name"
+        try:
+            number = normalise_recipient(user_input[CONF_PHONE_NUMBER])
+        except InvalidAddressError as err:
+            errors[CONF_PHONE_NUMBER] = f"invalid_{err.kind}"
+        else:
+            other = contact_for_number(entry, number)
+            if other is not None and other.subentry_id != except_subentry_id:
+                errors[CONF_PHONE_NUMBER] = "duplicate_number"
+        if errors:
+            return {}, errors
+        return {CONF_NAME: name, CONF_PHONE_NUMBER: number}, {}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Ask for the contact's name and number."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = self._parse(user_input, except_subentry_id=None)
+            if not errors:
+                return self.async_create_entry(
+                    title=data[CONF_NAME],
+                    data=data,
+                    unique_id=number_key(data[CONF_PHONE_NUMBER]),
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(CONTACT_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change the contact's name or number."""
+        subentry = self._get_reconfigure_subentry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = self._parse(
+                user_input, except_subentry_id=subentry.subentry_id
+            )
+            if not errors:
+                return self.async_update_and_abort(
+                    self._get_entry(),
+                    subentry,
+                    title=data[CONF_NAME],
+                    data=data,
+                    unique_id=number_key(data[CONF_PHONE_NUMBER]),
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                CONTACT_SCHEMA, user_input or dict(subentry.data)
             ),
             errors=errors,
         )

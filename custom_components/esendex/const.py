@@ -12,12 +12,18 @@ CONF_REGENERATE_URL: Final = "regenerate_url"
 EVENT_INBOUND_MESSAGE: Final = "esendex_inbound_message"
 EVENT_MESSAGE_DELIVERED: Final = "esendex_message_delivered"
 EVENT_MESSAGE_FAILED: Final = "esendex_message_failed"
+EVENT_OPTED_OUT: Final = "esendex_opted_out"
+EVENT_MESSAGE_VERIFIED: Final = "esendex_message_verified"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_NOTIFICATION_ID: Final = "notification_id"
 ATTR_MESSAGE_ID: Final = "message_id"
 ATTR_ACCOUNT_ID: Final = "account_id"
 ATTR_FROM: Final = "from"
+# The contact's name for the other party's number, or None.
+ATTR_CONTACT: Final = "contact"
+# Whether Esendex has the pushed SMS: True, False, or None (not known).
+ATTR_VERIFIED: Final = "verified"
 ATTR_TO: Final = "to"
 ATTR_TEXT: Final = "text"
 ATTR_RECEIVED_AT: Final = "received_at"

@@ -2,12 +2,18 @@
 
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.const import (
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
 from .const import (
+    ATTR_CONTACT,
     ATTR_FROM,
     ATTR_RECIPIENT,
     ATTR_TEXT,
@@ -16,8 +22,11 @@ from .const import (
     CONF_ACCOUNT_REFERENCE,
     CONF_DEFAULT_RECIPIENT,
 )
+from .contacts import CONF_PHONE_NUMBER
 from .models import EsendexConfigEntry
 
+# Contacts are subentries: their names and numbers are personal.
+CONTACT_KEYS = {CONF_NAME, CONF_PHONE_NUMBER}
 # The webhook id is the only secret guarding the URL, the API password opens the
 # account; the account's GUID and reference identify the customer; numbers, names
 # and texts are personal.
@@ -35,6 +44,8 @@ TO_REDACT = {
     ATTR_FROM,
     ATTR_TO,
     ATTR_TEXT,
+    ATTR_CONTACT,
+    *CONTACT_KEYS,
 }
 # The last inbound sensor's state is the message text itself.
 REDACTED_STATE_KEYS = {"last_inbound_message"}
@@ -68,7 +79,7 @@ async def async_get_config_entry_diagnostics(
             }
         )
     return {
-        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "entry": _redacted_entry(entry),
         "receiver": {
             "account_filter": receiver.account_id is not None,
             "seen_notifications": len(receiver.seen),
@@ -78,6 +89,10 @@ async def async_get_config_entry_diagnostics(
             if receiver.inbox.newest
             else None,
             "inbox_messages_unreadable": len(receiver.inbox.unreadable),
+            # When each number opted out; the numbers themselves are personal.
+            "opted_out": [
+                {"number": REDACTED, "at": at} for at in receiver.opted_out.values()
+            ],
         },
         "api": None
         if (coordinator := entry.runtime_data.coordinator) is None
@@ -92,3 +107,11 @@ async def async_get_config_entry_diagnostics(
         },
         "entities": entities,
     }
+
+
+def _redacted_entry(entry: EsendexConfigEntry) -> dict[str, Any]:
+    redacted: dict[str, Any] = async_redact_data(entry.as_dict(), TO_REDACT)
+    # A contact's title is its name; the entry's own title is kept.
+    for subentry in redacted.get("subentries", []):
+        subentry["title"] = REDACTED
+    return redacted

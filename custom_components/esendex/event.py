@@ -7,17 +7,18 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import STATUS_DELIVERED, STATUS_FAILED
 from .entity import EsendexEntity
 from .models import EsendexConfigEntry
-from .receiver import ReceivedInbound, ReceivedStatus
+from .receiver import ReceivedInbound, ReceivedOptOut, ReceivedStatus
 
 # Updates are pushed; nothing to throttle.
 PARALLEL_UPDATES = 0
 
 EVENT_RECEIVED = "received"
+EVENT_OPTED_OUT = "opted_out"
 
 INBOUND_MESSAGE = EventEntityDescription(
     key="inbound_message",
     translation_key="inbound_message",
-    event_types=[EVENT_RECEIVED],
+    event_types=[EVENT_RECEIVED, EVENT_OPTED_OUT],
 )
 DELIVERY_STATUS = EventEntityDescription(
     key="delivery_status",
@@ -50,10 +51,17 @@ class InboundMessageEvent(EsendexEntity, EventEntity):
         """Listen for the entry's inbound messages."""
         await super().async_added_to_hass()
         self.async_on_remove(self._receiver.async_listen_inbound(self._async_received))
+        self.async_on_remove(self._receiver.async_listen_opt_out(self._async_opted_out))
 
     @callback
     def _async_received(self, received: ReceivedInbound) -> None:
         self._trigger_event(EVENT_RECEIVED, received.event_data)
+        self.async_set_context(received.context)
+        self.async_write_ha_state()
+
+    @callback
+    def _async_opted_out(self, received: ReceivedOptOut) -> None:
+        self._trigger_event(EVENT_OPTED_OUT, received.event_data)
         self.async_set_context(received.context)
         self.async_write_ha_state()
 

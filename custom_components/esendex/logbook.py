@@ -11,6 +11,7 @@ from homeassistant.components.logbook.const import (
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import (
+    ATTR_CONTACT,
     ATTR_FAILURE_DETAIL,
     ATTR_FROM,
     ATTR_MESSAGE_ID,
@@ -20,10 +21,16 @@ from .const import (
     EVENT_INBOUND_MESSAGE,
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
+    EVENT_OPTED_OUT,
 )
 
 # A logbook line is a glance, not the message; the event keeps the full text.
 MAX_TEXT_IN_LINE = 100
+
+
+def _who(data: Mapping[str, Any], number_key: str) -> str:
+    """Return the contact's name for the event's number, else the number."""
+    return data.get(ATTR_CONTACT) or format_number(data[number_key])
 
 
 def format_number(number: str) -> str:
@@ -50,8 +57,7 @@ def async_describe_events(
         return {
             LOGBOOK_ENTRY_NAME: DEFAULT_TITLE,
             LOGBOOK_ENTRY_MESSAGE: (
-                f"SMS from {format_number(data[ATTR_FROM])}: "
-                f"{_shorten(data[ATTR_TEXT])}"
+                f"SMS from {_who(data, ATTR_FROM)}: {_shorten(data[ATTR_TEXT])}"
             ),
             LOGBOOK_ENTRY_ICON: "mdi:message-arrow-left",
         }
@@ -75,6 +81,17 @@ def async_describe_events(
             LOGBOOK_ENTRY_ICON: "mdi:message-alert",
         }
 
+    @callback
+    def describe_opted_out(event: Event[Mapping[str, Any]]) -> dict[str, str]:
+        return {
+            LOGBOOK_ENTRY_NAME: DEFAULT_TITLE,
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"{_who(event.data, ATTR_FROM)} opted out of messages"
+            ),
+            LOGBOOK_ENTRY_ICON: "mdi:message-lock",
+        }
+
     async_describe_event(DOMAIN, EVENT_INBOUND_MESSAGE, describe_inbound)
+    async_describe_event(DOMAIN, EVENT_OPTED_OUT, describe_opted_out)
     async_describe_event(DOMAIN, EVENT_MESSAGE_DELIVERED, describe_delivered)
     async_describe_event(DOMAIN, EVENT_MESSAGE_FAILED, describe_failed)

@@ -10,6 +10,7 @@ from .receiver import NotificationReceiver
 if TYPE_CHECKING:
     from .catch_up import InboxCatchUp
     from .coordinator import EsendexAccountCoordinator
+    from .verify import InboundVerifier
 
 
 @dataclass(slots=True)
@@ -22,6 +23,7 @@ class EsendexRuntimeData:
     # Only for entries with API credentials (sending, credits, inbox catch-up).
     coordinator: EsendexAccountCoordinator | None = None
     catch_up: InboxCatchUp | None = None
+    verifier: InboundVerifier | None = None
 
 
 type EsendexConfigEntry = ConfigEntry[EsendexRuntimeData]

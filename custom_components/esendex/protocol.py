@@ -93,6 +93,19 @@ class MessageFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class OptOut:
+    """A recipient replied STOP: Esendex will not deliver to `sender` any more.
+
+    `received_at` comes from <ReceivedAt>, or <ReceviedAt> as Esendex spells it.
+    """
+
+    notification_id: str
+    account_id: str
+    sender: str
+    received_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class UnknownNotification:
     """A well-formed notification of a type this module does not know."""
 
@@ -100,7 +113,7 @@ class UnknownNotification:
 
 
 type StatusNotification = MessageDelivered | MessageFailed
-type Notification = InboundMessage | MessageDelivered | MessageFailed
+type Notification = InboundMessage | MessageDelivered | MessageFailed | OptOut
 
 _BOOLEANS: Final = {"true": True, "false": False}
 _CODE_RANGE: Final = range(-(2**63), 2**64)
@@ -276,8 +289,22 @@ def _message_failed(root: Element) -> MessageFailed:
     )
 
 
+def _opt_out(root: Element) -> OptOut:
+    children = _children(root)
+    name = "OptOut"
+    return OptOut(
+        notification_id=_text(children.get("id")) or _missing(name, "Id"),
+        account_id=_text(children.get("accountid")) or _missing(name, "AccountId"),
+        # Text, or a <PhoneNumber> child as in the documented sample.
+        sender=_text(children.get("from")) or _missing(name, "From"),
+        received_at=_timestamp(_text(children.get("receivedat")), "ReceivedAt")
+        or _timestamp(_text(children.get("receviedat")), "ReceviedAt"),
+    )
+
+
 _BUILDERS: Final[dict[str, Callable[[Element], Notification]]] = {
     "inboundmessage": _inbound_message,
     "messagedelivered": _message_delivered,
     "messagefailed": _message_failed,
+    "optout": _opt_out,
 }

@@ -19,9 +19,11 @@ from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
+from .api import normalise_recipient
 from .const import (
     ATTR_ACCOUNT_ID,
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_CONTACT,
     ATTR_FAILURE_CODE,
     ATTR_FAILURE_DETAIL,
     ATTR_FAILURE_PERMANENT,
@@ -35,11 +37,13 @@ from .const import (
     ATTR_TEXT,
     ATTR_TEXT_IS_SUMMARY,
     ATTR_TO,
+    ATTR_VERIFIED,
     CONF_ACCOUNT_ID,
     DOMAIN,
     EVENT_INBOUND_MESSAGE,
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
+    EVENT_OPTED_OUT,
     SEEN_MAX_IDS,
     SEEN_RETENTION_SECONDS,
     SEEN_SAVE_DELAY_SECONDS,
@@ -48,8 +52,15 @@ from .const import (
     STATUS_DELIVERED,
     STATUS_FAILED,
 )
+from .contacts import contact_for_number
 from .dedupe import SeenNotifications
-from .protocol import InboundMessage, MessageDelivered, MessageFailed, Notification
+from .protocol import (
+    InboundMessage,
+    MessageDelivered,
+    MessageFailed,
+    Notification,
+    OptOut,
+)
 from .receipts import SentMessageLedger, SentRecord
 from .store import (
     InboxState,
@@ -59,6 +70,7 @@ from .store import (
     async_load_record,
     storage_key,
 )
+from .verify import InboundVerifier
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -100,8 +112,31 @@ class ReceivedStatus:
     context: Context
 
 
+@dataclass(frozen=True, slots=True)
+class ReceivedOptOut:
+    """An opt-out as entities see it."""
+
+    opt_out: OptOut
+    received_at: datetime
+    event_data: dict[str, Any]
+    context: Context
+
+
 type InboundListener = Callable[[ReceivedInbound], None]
 type StatusListener = Callable[[ReceivedStatus], None]
+type OptOutListener = Callable[[ReceivedOptOut], None]
+
+
+def opted_out_key(number: str) -> str:
+    """Return how an opted-out number is remembered: its digits, without the +.
+
+    Esendex writes `447700900123` in its notifications, for the `+447700900123`
+    (or `+44 7700 900123`) given to send_sms: both must give the same key.
+    """
+    try:
+        return normalise_recipient(number).removeprefix("+")
+    except ValueError:
+        return number.strip()
 
 
 def foreign_account_issue_id(entry_id: str) -> str:
@@ -126,6 +161,7 @@ class NotificationReceiver:
     ) -> None:
         """Prepare the receiver; call `async_load` before use."""
         self.hass = hass
+        self.entry = entry
         self.entry_id = entry.entry_id
         self.title = entry.title
         account_id: str | None = entry.options.get(CONF_ACCOUNT_ID)
@@ -145,6 +181,12 @@ class NotificationReceiver:
         self.accepting = False
         self._inbound_listeners: list[InboundListener] = []
         self._status_listeners: list[StatusListener] = []
+        self._opt_out_listeners: list[OptOutListener] = []
+        # Entries with API credentials check each pushed SMS against the account,
+        # after publishing it (see verify.py); set at setup.
+        self.verifier: InboundVerifier | None = None
+        # Numbers that replied STOP (as opted_out_key writes them) -> when.
+        self.opted_out: dict[str, str] = {}
 
     async def async_load(self) -> None:
         """Load what was recorded before the last restart or reload."""
@@ -170,6 +212,10 @@ class NotificationReceiver:
                     str(message_id).lower()
                     for message_id in stored.get("inbox_newest_ids", [])
                 }
+            self.opted_out = {
+                str(number): str(at)
+                for number, at in stored.get("opted_out", {}).items()
+            }
             self.inbox.unreadable = {
                 str(message_id).lower(): UnreadableInboxMessage.from_dict(message)
                 for message_id, message in stored.get("inbox_unreadable", {}).items()
@@ -198,6 +244,7 @@ class NotificationReceiver:
                 message_id: message.as_dict()
                 for message_id, message in self.inbox.unreadable.items()
             },
+            "opted_out": dict(self.opted_out),
         }
 
     @callback
@@ -224,6 +271,11 @@ class NotificationReceiver:
         return _add_listener(self._status_listeners, listener)
 
     @callback
+    def async_listen_opt_out(self, listener: OptOutListener) -> CALLBACK_TYPE:
+        """Call `listener` with each opt-out published; return the remover."""
+        return _add_listener(self._opt_out_listeners, listener)
+
+    @callback
     def async_record_sent(self, message_id: str, record: SentRecord) -> None:
         """Remember a message sent from Home Assistant, to match its receipts."""
         self.sent.add(message_id, record, self._clock())
@@ -244,9 +296,14 @@ class NotificationReceiver:
         ):
             self._report_foreign_account(notification.account_id)
             return Outcome.OTHER_ACCOUNT
-        is_inbound = isinstance(notification, InboundMessage)
+        # Inbound SMS are also known by MessageId (caught up, or pushed twice).
+        inbound_id = (
+            notification.message_id
+            if isinstance(notification, InboundMessage)
+            else None
+        )
         if notification.notification_id in self.seen or (
-            is_inbound and notification.message_id in self.inbound_ids
+            inbound_id is not None and inbound_id in self.inbound_ids
         ):
             _LOGGER.debug(
                 "Ignoring duplicate notification %s", notification.notification_id
@@ -255,21 +312,24 @@ class NotificationReceiver:
         try:
             if isinstance(notification, InboundMessage):
                 self._publish_inbound(notification, notification.notification_id)
+            elif isinstance(notification, OptOut):
+                self._publish_opt_out(notification)
             else:
                 self._publish_status(notification)
         except Exception:
             _LOGGER.exception(
-                "Could not publish Esendex notification %s (message %s); answering "
-                "503 so that Esendex retries it",
+                "Could not publish Esendex notification %s; answering 503 so that "
+                "Esendex retries it",
                 notification.notification_id,
-                notification.message_id,
             )
             return Outcome.PUBLISH_FAILED
         now = self._clock()
         self.seen.add(notification.notification_id, now)
-        if is_inbound:
-            self.inbound_ids.add(notification.message_id, now)
+        if inbound_id is not None:
+            self.inbound_ids.add(inbound_id, now)
         self.async_schedule_save()
+        if isinstance(notification, InboundMessage) and self.verifier is not None:
+            self.verifier.async_start(notification)
         return Outcome.PROCESSED
 
     @callback
@@ -285,7 +345,9 @@ class NotificationReceiver:
         if not self.accepting or message.message_id in self.inbound_ids:
             return False
         try:
-            self._publish_inbound(message, None, text_is_summary=text_is_summary)
+            self._publish_inbound(
+                message, None, text_is_summary=text_is_summary, verified=True
+            )
         except Exception:
             _LOGGER.exception(
                 "Could not publish the Esendex inbox message %s", message.message_id
@@ -293,6 +355,9 @@ class NotificationReceiver:
             return False
         self.inbound_ids.add(message.message_id, self._clock())
         self.async_schedule_save()
+        if self.verifier is not None:
+            # Read from the account's own inbox: Esendex has it by definition.
+            self.verifier.async_caught_up(message.message_id)
         return True
 
     def inbox_message_handled(self, message_id: str) -> bool:
@@ -322,8 +387,14 @@ class NotificationReceiver:
         notification_id: str | None,
         *,
         text_is_summary: bool = False,
+        verified: bool | None = None,
     ) -> None:
-        """Write the entities, then fire the bus event: its listeners see them."""
+        """Write the entities, then fire the bus event: its listeners see them.
+
+        A push's `verified` is not known yet: for entries with API credentials its
+        check ends with an esendex_message_verified event. A message read from the
+        account's own inbox is verified by definition.
+        """
         context = Context()
         received_at = message.received_at or dt_util.utcnow()
         event_data: dict[str, Any] = {
@@ -333,9 +404,11 @@ class NotificationReceiver:
             ATTR_MESSAGE_ID: message.message_id.lower(),
             ATTR_ACCOUNT_ID: message.account_id,
             ATTR_FROM: message.sender,
+            ATTR_CONTACT: self._contact_name(message.sender),
             ATTR_TO: message.recipient,
             ATTR_TEXT: message.text,
             ATTR_RECEIVED_AT: received_at.isoformat(),
+            ATTR_VERIFIED: verified,
         }
         if text_is_summary:
             event_data[ATTR_TEXT_IS_SUMMARY] = True
@@ -343,6 +416,24 @@ class NotificationReceiver:
         for listener in tuple(self._inbound_listeners):
             listener(received)
         self.hass.bus.async_fire(EVENT_INBOUND_MESSAGE, event_data, context=context)
+
+    def _publish_opt_out(self, opt_out: OptOut) -> None:
+        """Remember the number, write the entities, then fire the bus event."""
+        context = Context()
+        received_at = opt_out.received_at or dt_util.utcnow()
+        event_data: dict[str, Any] = {
+            ATTR_CONFIG_ENTRY_ID: self.entry_id,
+            ATTR_NOTIFICATION_ID: opt_out.notification_id,
+            ATTR_ACCOUNT_ID: opt_out.account_id,
+            ATTR_FROM: opt_out.sender,
+            ATTR_CONTACT: self._contact_name(opt_out.sender),
+            ATTR_RECEIVED_AT: received_at.isoformat(),
+        }
+        received = ReceivedOptOut(opt_out, received_at, event_data, context)
+        for listener in tuple(self._opt_out_listeners):
+            listener(received)
+        self.opted_out[opted_out_key(opt_out.sender)] = received_at.isoformat()
+        self.hass.bus.async_fire(EVENT_OPTED_OUT, event_data, context=context)
 
     def _publish_status(self, message: MessageDelivered | MessageFailed) -> None:
         """Write the entities, then fire the bus event: its listeners see them."""
@@ -357,6 +448,7 @@ class NotificationReceiver:
         }
         if (sent := self.sent.get(message.message_id)) is not None:
             event_data[ATTR_RECIPIENT] = sent.recipient
+            event_data[ATTR_CONTACT] = self._contact_name(sent.recipient)
             event_data[ATTR_TEXT] = sent.text
             event_data[ATTR_SENT_AT] = sent.sent_at
             # Chained to the action that sent it, for the logbook's "triggered by".
@@ -381,6 +473,11 @@ class NotificationReceiver:
         for listener in tuple(self._status_listeners):
             listener(received)
         self.hass.bus.async_fire(event_type, event_data, context=context)
+
+    def _contact_name(self, number: str) -> str | None:
+        # Read at each notification: contacts change without a reload.
+        contact = contact_for_number(self.entry, number)
+        return contact.name if contact is not None else None
 
     def _report_foreign_account(self, account_id: str) -> None:
         if self._foreign_account_reported:

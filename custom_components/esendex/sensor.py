@@ -21,6 +21,7 @@ from .api import Account
 from .const import (
     ATTR_ACCOUNT_ID,
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_CONTACT,
     ATTR_FAILURE_CODE,
     ATTR_FAILURE_DETAIL,
     ATTR_FAILURE_PERMANENT,
@@ -34,6 +35,7 @@ from .const import (
     ATTR_TEXT,
     ATTR_TEXT_IS_SUMMARY,
     ATTR_TO,
+    ATTR_VERIFIED,
     STATUS_DELIVERED,
     STATUS_FAILED,
 )
@@ -53,6 +55,7 @@ _NOT_ATTRIBUTES = frozenset({ATTR_CONFIG_ENTRY_ID, ATTR_ACCOUNT_ID})
 # also holds the entity's own (friendly_name, options...), which are not restored.
 _MESSAGE_ATTRIBUTES = frozenset(
     {
+        ATTR_CONTACT,
         ATTR_FAILURE_CODE,
         ATTR_FAILURE_DETAIL,
         ATTR_FAILURE_PERMANENT,
@@ -66,6 +69,7 @@ _MESSAGE_ATTRIBUTES = frozenset(
         ATTR_TEXT,
         ATTR_TEXT_IS_SUMMARY,
         ATTR_TO,
+        ATTR_VERIFIED,
     }
 )
 

@@ -1,6 +1,7 @@
 """The `esendex.send_sms` action, and the sending shared with the notify entity."""
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from homeassistant.core import (
     Context,
@@ -26,7 +27,6 @@ from .api import (
     InvalidAddressError,
     OutboundMessage,
     SentMessage,
-    normalise_recipient,
     validate_originator,
 )
 from .const import (
@@ -40,8 +40,10 @@ from .const import (
     DOMAIN,
     SERVICE_SEND_SMS,
 )
+from .contacts import resolve_recipient
 from .models import EsendexConfigEntry
 from .receipts import SentRecord
+from .receiver import opted_out_key
 
 SEND_SMS_SCHEMA = probatio.Schema(
     {
@@ -126,7 +128,19 @@ async def async_send_sms(
             translation_key="no_credentials",
             translation_placeholders={"title": entry.title},
         )
-    numbers = [_valid(normalise_recipient, to) for to in recipients]
+    # A contact's name stands for its number.
+    numbers = [_valid(partial(resolve_recipient, entry), to) for to in recipients]
+    opted_out = entry.runtime_data.receiver.opted_out
+    # Refused before anything is sent: Esendex would charge and not deliver.
+    # Compared as Esendex writes numbers (447700900123, for +44 7700 900123).
+    if refused := next(
+        (key for key in map(opted_out_key, numbers) if key in opted_out), None
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="recipient_opted_out",
+            translation_placeholders={"number": f"+{refused}"},
+        )
     if originator is not None:
         originator = _valid(validate_originator, originator)
     try:

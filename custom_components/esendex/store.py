@@ -2,7 +2,8 @@
 
 One record per entry, saved by the receiver: the notification and message ids
 already published (so that Esendex's retries and the inbox catch-up are not
-published twice), the receipts ledger, and how far the inbox has been caught up.
+published twice), the receipts ledger, how far the inbox has been caught up, and
+the numbers that opted out.
 """
 
 from contextlib import suppress
@@ -18,7 +19,8 @@ from .const import DOMAIN
 
 STORAGE_VERSION = 1
 # 1.1 (0.2): ids as [id, seen_at] pairs. 1.2 (0.3): ids as {id: seen_at}.
-# 1.3 (0.4): a new storage key, and the inbox messages whose text is unreadable.
+# 1.3 (0.4): a new storage key, the inbox messages whose text is unreadable, and
+# the numbers that opted out.
 STORAGE_MINOR_VERSION = 3
 
 
@@ -44,6 +46,8 @@ class StoredRecord(TypedDict):
     inbox_newest: str | None
     inbox_newest_ids: list[str]
     inbox_unreadable: NotRequired[dict[str, dict[str, Any]]]
+    # number that replied STOP (normalised as for sending) -> when (ISO 8601)
+    opted_out: NotRequired[dict[str, str]]
 
 
 @dataclass(slots=True)

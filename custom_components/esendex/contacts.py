@@ -1,0 +1,85 @@
+"""Contacts: names for phone numbers, stored as config subentries of an entry.
+
+A contact's subentry has the type `contact` and the data `{"name", "phone_number"}`,
+the number as normalise_recipient returns it; the contact flow keeps both unique per
+entry (the name case-insensitively). Numbers are compared without their leading +:
+Esendex writes `447700900123` in its notifications, for the `+447700900123` typed in
+Home Assistant.
+
+Everything here reads the entry as it is now: a contact added, edited or removed
+counts at once, without a reload.
+"""
+
+from dataclasses import dataclass
+from typing import Final
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_NAME
+
+from .api import InvalidAddressError, normalise_recipient
+
+SUBENTRY_TYPE_CONTACT: Final = "contact"
+CONF_PHONE_NUMBER: Final = "phone_number"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A name for a phone number; `number` as normalise_recipient returns it."""
+
+    name: str
+    number: str
+    subentry_id: str
+
+
+def number_key(number: str) -> str:
+    """Return what two spellings of one number share: its digits, without the +.
+
+    Raises InvalidAddressError, as normalise_recipient does, for what is not a number.
+    """
+    return normalise_recipient(number).removeprefix("+")
+
+
+def async_contacts(entry: ConfigEntry) -> list[Contact]:
+    """Return the entry's contacts, by name."""
+    contacts = [
+        Contact(
+            name=subentry.data[CONF_NAME],
+            number=subentry.data[CONF_PHONE_NUMBER],
+            subentry_id=subentry.subentry_id,
+        )
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == SUBENTRY_TYPE_CONTACT
+    ]
+    return sorted(contacts, key=lambda contact: contact.name.casefold())
+
+
+def contact_for_number(entry: ConfigEntry, number: str) -> Contact | None:
+    """Return the contact with this number, however it is written; None if none.
+
+    None too for what is not a phone number (an alphanumeric sender, say).
+    """
+    try:
+        key = number_key(number)
+    except InvalidAddressError:
+        return None
+    return next(
+        (
+            contact
+            for contact in async_contacts(entry)
+            if number_key(contact.number) == key
+        ),
+        None,
+    )
+
+
+def resolve_recipient(entry: ConfigEntry, value: str) -> str:
+    """Return the number a contact's name (in any case) stands for, else the number.
+
+    A value that names no contact is normalised with normalise_recipient, whose
+    InvalidAddressError it raises for what is not a phone number either.
+    """
+    name = value.strip().casefold()
+    for contact in async_contacts(entry):
+        if contact.name.casefold() == name:
+            return contact.number
+    return normalise_recipient(value)
