@@ -54,6 +54,8 @@ api:
 config:
 webhook:
 onboarding:
+# Where the config API writes the automations the tests create.
+automation: !include automations.yaml
 
 logger:
   default: warning
@@ -75,6 +77,7 @@ def write_config_dir(config_dir: Path, port: int) -> None:
     (config_dir / "configuration.yaml").write_text(
         CONFIGURATION_YAML.format(port=port), encoding="utf-8"
     )
+    (config_dir / "automations.yaml").write_text("[]\n", encoding="utf-8")
     # A symlink rather than a copy: hass must run the code under review, and a
     # traceback in home-assistant.log then points at the repository's files.
     custom_components = config_dir / "custom_components"

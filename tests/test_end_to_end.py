@@ -146,6 +146,7 @@ async def test_webhook_to_events_and_entities_across_a_restart(
         await restart(client)
         await check_sensors_restored(client, sent, received_at)
         await check_replay_fires_nothing(client, webhook_url, sent)
+        await check_a_trigger_saved_over_the_config_api(client, webhook_url, sent)
 
 
 async def post_notifications(
@@ -243,12 +244,7 @@ async def check_sensors(
 async def check_entities(
     client: HassClient, sent: Notifications, received_at: datetime
 ) -> None:
-    # Sensors coalesce the writes of a burst (the three POSTs are one) for up to
-    # WRITE_INTERVAL_SECONDS: wait, bounded, for the last one to land.
-    for _ in range(50):
-        if (await client.async_state(SENSOR_DELIVERY))["state"] == "failed":
-            break
-        await asyncio.sleep(0.1)
+    # Written before each POST was answered: nothing to wait for.
     await check_sensors(client, sent, received_at)
     entity = await client.async_state(EVENT_ENTITY_INBOUND)
     assert entity["attributes"].get("event_type") == "received", entity
@@ -307,3 +303,59 @@ async def check_replay_fires_nothing(
     assert [(e["event_type"], e["data"]["notification_id"]) for e in fresh] == [
         (EVENT_INBOUND, fresh_id)
     ]
+
+
+GATE_EVENT = "esendex_test_gate_opened"
+
+
+async def check_a_trigger_saved_over_the_config_api(
+    client: HassClient, webhook_url: str, sent: Notifications
+) -> None:
+    """An automation on esendex.message_received, saved as the editor saves it."""
+    saved = await client.async_post(
+        "/api/config/automation/config/open_gate",
+        {
+            "id": "open_gate",
+            "alias": "Open the gate by SMS",
+            "triggers": [
+                {
+                    "trigger": "esendex.message_received",
+                    "options": {"match": "contains", "text": "open gate"},
+                }
+            ],
+            "actions": [
+                {
+                    "event": GATE_EVENT,
+                    "event_data": {"text": "{{ trigger.text }}"},
+                }
+            ],
+        },
+    )
+    assert saved == {"result": "ok"}, saved
+    # The config API reloads the automations after answering: wait, bounded.
+    for _ in range(100):
+        status, automation = await client.async_request(
+            "GET", "/api/states/automation.open_the_gate_by_sms"
+        )
+        if status == 200:
+            break
+        await asyncio.sleep(0.1)
+    assert status == 200, automation
+    assert automation["state"] == "on", automation
+
+    def sms(text: str) -> str:
+        return inbound_message(
+            notification_id=new_id(),
+            message_id=new_id(),
+            account_id=sent.account_id,
+            text=text,
+            sender=SENDER,
+            recipient=RECIPIENT,
+        )
+
+    async with await client.async_subscribe([GATE_EVENT]) as subscription:
+        await post_notifications(
+            client, webhook_url, sms("What time is it?"), sms("Please OPEN GATE")
+        )
+        runs = await subscription.async_receive(1)
+    assert [run["data"] for run in runs] == [{"text": "Please OPEN GATE"}]
