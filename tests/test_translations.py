@@ -641,10 +641,18 @@ def test_every_english_key_is_used() -> None:
 def test_every_form_field_is_described() -> None:
     """Each field with a label has a data_description, and the other way round."""
     english = _load("en")
-    differ = {
-        f"{section}.step.{step}": (sorted(text.get("data", {})), sorted(described))
+    steps = {
+        f"{section}.step.{step}": text
         for section in ("config", "options")
         for step, text in english.get(section, {}).get("step", {}).items()
+    } | {
+        f"config_subentries.{kind}.step.{step}": text
+        for kind, subentry in english.get("config_subentries", {}).items()
+        for step, text in subentry.get("step", {}).items()
+    }
+    differ = {
+        where: (sorted(text.get("data", {})), sorted(described))
+        for where, text in steps.items()
         if set(text.get("data", {}))
         != set(described := text.get("data_description", {}))
     }
@@ -666,3 +674,29 @@ def test_every_action_field_is_translated() -> None:
         for field, text in fields.items():
             assert text.get("name"), f"{action}.{field}"
             assert text.get("description"), f"{action}.{field}"
+
+
+def test_every_trigger_field_and_option_is_translated() -> None:
+    """triggers.yaml and the "triggers" and "selector" sections of en.json agree."""
+    triggers = {
+        name: spec
+        for name, spec in yaml.safe_load(
+            (INTEGRATION / "triggers.yaml").read_text("utf-8")
+        ).items()
+        if not name.startswith(".")  # YAML anchors shared by the triggers
+    }
+    english = _load("en")
+
+    assert set(english.get("triggers", {})) == set(triggers)
+    for name, spec in triggers.items():
+        text = english["triggers"][name]
+        assert text.get("name"), name
+        assert text.get("description"), name
+        assert set(text.get("fields", {})) == set(spec.get("fields", {})), name
+        for field, field_text in text["fields"].items():
+            assert field_text.get("name"), f"{name}.{field}"
+            assert field_text.get("description"), f"{name}.{field}"
+            select = spec["fields"][field].get("selector", {}).get("select")
+            if select is not None:
+                options = english["selector"][select["translation_key"]]["options"]
+                assert set(options) == set(select["options"]), f"{name}.{field}"
