@@ -8,8 +8,11 @@ right before their fence:
 the steps of the same name). Each test names the document its block lives in, and
 `test_documents_have_the_examples` checks that no marked block goes untested.
 
-Examples that send run against an entry with API credentials, with HA's
-`aioclient_mock` answering as the Esendex REST API does.
+The entries have one contact, Alice, for the number the examples' SMS come from.
+Examples that send, and those that need verified SMS, run against an entry with API
+credentials, with HA's `aioclient_mock` answering as the Esendex REST API does: it
+keeps a copy of each SMS pushed to that entry (or not, for a fake push), which the
+entry reads back to verify the push.
 """
 
 from collections.abc import Mapping
@@ -19,17 +22,24 @@ from pathlib import Path
 import re
 import textwrap
 from typing import Any
+from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import fromstring
 import homeassistant.components.homeassistant
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import (
     CONF_PASSWORD,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
     EntityCategory,
 )
-from homeassistant.core import Context, HomeAssistant, ServiceCall
-from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.core import Context, Event, HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.script import Script, async_validate_actions_config
 from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
@@ -53,14 +63,24 @@ from custom_components.esendex.const import (
     EVENT_INBOUND_MESSAGE,
     EVENT_MESSAGE_DELIVERED,
     EVENT_MESSAGE_FAILED,
+    EVENT_MESSAGE_VERIFIED,
+    EVENT_OPTED_OUT,
     SERVICE_SEND_SMS,
 )
+from custom_components.esendex.logbook import async_describe_events
+from custom_components.esendex.trigger import VERIFY_TIMEOUT_SECONDS
+from custom_components.esendex.verify import (
+    VERIFY_MAX_PENDING,
+    unverified_push_issue_id,
+)
 
+from .api_support import InboxItem
 from .conftest import WEBHOOK_ID, PostNotification
 
 REPO = Path(__file__).parent.parent
 README = REPO / "README.md"
 DOCS = REPO / "docs"
+TRANSLATIONS = REPO / "custom_components" / "esendex" / "translations"
 BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)<!-- (?P<kind>[a-z]+): (?P<name>[\w-]+) -->\n"
     r"(?P=indent)```(?P<lang>\w+)\n(?P<body>.*?)\n(?P=indent)```[ \t]*$",
@@ -71,7 +91,17 @@ DOCUMENTED_ENTITY_ID = re.compile(
 )
 
 SENDER = "447700900123"
+# Numbers that are no contact.
+STRANGER = "447700900999"
+OTHER = "447700900456"
 ACCOUNT_ID = "6145d724-98cb-41a2-8c4e-4b81ef694897"
+# The entries' one contact: the documents' SMS come from her number.
+ALICE = ConfigSubentryData(
+    data={"name": "Alice", "phone_number": f"+{SENDER}"},
+    subentry_type="contact",
+    title="Alice",
+    unique_id=SENDER,
+)
 ENTITY_IDS = {
     "sensor.esendex_sms_last_inbound_message",
     "sensor.esendex_sms_last_delivery_status",
@@ -117,6 +147,18 @@ FAILED_XML = f"""<MessageFailed>
   <AccountId>{ACCOUNT_ID}</AccountId>
   <OccurredAt>2015-11-09T15:18:19</OccurredAt>
 </MessageFailed>"""
+# The shape a public integration documents, misspelt `ReceviedAt` included.
+OPT_OUT_ID = "436332c6-8755-41bf-abde-cc48eafacba0"
+OPT_OUT_XML = f"""<OptOut>
+  <Id>{OPT_OUT_ID}</Id>
+  <AccountId>{ACCOUNT_ID}</AccountId>
+  <AccountReference>EX0123456</AccountReference>
+  <ReceviedAt>2015-11-09T15:18:19Z</ReceviedAt>
+  <From>
+     <PhoneNumber>{SENDER}</PhoneNumber>
+  </From>
+  <Link rel="optout" href="https://api.esendex.com/v1.0/optouts/{OPT_OUT_ID}" />
+</OptOut>"""
 
 # The Esendex REST API, as the examples that send see it: an entry with credentials
 # for one account, and the XML Esendex answers with (the shapes of tests/fixtures/api).
@@ -260,12 +302,27 @@ async def send_sms(hass: HomeAssistant, to: str, message: str) -> Mapping[str, A
 
 
 @pytest.fixture
+def config_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """The receive-only entry (`loaded_entry` sets it up), with Alice as a contact."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Esendex SMS",
+        data={CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_CLOUDHOOK: False},
+        entry_id=ENTRY_ID,
+        subentries_data=[ALICE],
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
 async def api_entry(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
 ) -> MockConfigEntry:
-    """An entry with API credentials and a default recipient, set up.
+    """An entry with API credentials, a default recipient and Alice, set up.
 
-    Esendex answers the account and an empty inbox; each test adds its send answer.
+    Esendex answers the account and an empty inbox; each test adds its send answer,
+    and Esendex's copy of each SMS it pushes (`push`).
     """
     aioclient_mock.get(ACCOUNTS_URL, text=ACCOUNTS_ANSWER)
     aioclient_mock.get(INBOX_URL, text=EMPTY_INBOX)
@@ -285,6 +342,7 @@ async def api_entry(
             CONF_DEFAULT_RECIPIENT: "+447700900123",
         },
         entry_id=ENTRY_ID,
+        subentries_data=[ALICE],
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -316,6 +374,11 @@ def inbound(notification_id: str, text: str, sender: str = SENDER) -> str:
     )
 
 
+def opt_out(notification_id: str, sender: str = SENDER) -> str:
+    """An OptOut push notification, as the documented one but for its Id and sender."""
+    return OPT_OUT_XML.replace(OPT_OUT_ID, notification_id).replace(SENDER, sender)
+
+
 async def post(
     hass: HomeAssistant, post_notification: PostNotification, body: object
 ) -> None:
@@ -326,85 +389,185 @@ async def post(
     await hass.async_block_till_done()
 
 
+def esendex_keeps(
+    aioclient_mock: AiohttpClientMocker,
+    message_id: str,
+    text: str,
+    sender: str = SENDER,
+    *,
+    status: HTTPStatus = HTTPStatus.OK,
+) -> None:
+    """Esendex answers the reads of one SMS: its header and body, or `status`.
+
+    What an entry with API credentials reads to verify a push of that MessageId.
+    """
+    url = f"{API}/messageheaders/{message_id}"
+    if status is not HTTPStatus.OK:
+        aioclient_mock.get(url, status=status, text=status.phrase)
+        return
+    item = InboxItem(message_id, sender, text, "2026-10-20T08:15:02.481Z")
+    aioclient_mock.get(url, text=item.header(ACCOUNT_REFERENCE, root=True))
+    aioclient_mock.get(
+        f"{url}/body",
+        text=f'<messagebody xmlns="http://api.esendex.com/ns/">'
+        f"<bodytext>{escape(text)}</bodytext>"
+        "<characterset>GSM</characterset></messagebody>",
+    )
+
+
+async def push(
+    hass: HomeAssistant,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+    notification_id: str,
+    text: str,
+    *,
+    sender: str = SENDER,
+    esendex_has_it: bool = True,
+) -> None:
+    """POST an SMS to the API entry; wait for its verification and what follows.
+
+    Esendex keeps its copy of the SMS, unless `esendex_has_it` is false: a fake push.
+    """
+    esendex_keeps(
+        aioclient_mock,
+        f"message-{notification_id}",
+        text,
+        sender,
+        status=HTTPStatus.OK if esendex_has_it else HTTPStatus.NOT_FOUND,
+    )
+    await post(hass, post_notification, inbound(notification_id, text, sender))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
 def test_documents_have_the_examples() -> None:
     """Every block the tests below run is where they look for it, and only those."""
     found = {key: document for key, (document, _, _) in all_blocks().items()}
     assert found == {
-        ("example", "forward-sms"): "README.md",
-        ("example", "forward-sms-event-entity"): "README.md",
+        # The README's examples: one per trigger, then forwarding every SMS.
         ("example", "keyword-open-gate"): "README.md",
+        ("example", "forward-sms"): "README.md",
         ("example", "failed-message-alert"): "README.md",
+        ("example", "opted-out-alert"): "README.md",
         ("example", "keyword-open-gate-reply"): "docs/examples.md",
         ("example", "sms-status-reply"): "docs/examples.md",
+        ("example", "unlock-with-code"): "docs/examples.md",
+        ("example", "forward-sms-bus-event"): "docs/examples.md",
+        ("example", "forward-sms-event-entity"): "docs/examples.md",
         # tools/demo.py puts this card on the demo dashboard, from the README.
         ("card", "last-sms"): "README.md",
         ("curl", "inbound"): "docs/simulator.md",
         ("payload", EVENT_INBOUND_MESSAGE): "docs/reference.md",
+        ("payload", EVENT_MESSAGE_VERIFIED): "docs/reference.md",
         ("payload", EVENT_MESSAGE_DELIVERED): "docs/reference.md",
         ("payload", EVENT_MESSAGE_FAILED): "docs/reference.md",
+        ("payload", EVENT_OPTED_OUT): "docs/reference.md",
         ("steps", "notify-send-message"): "docs/sending.md",
         ("steps", "send-sms"): "docs/sending.md",
         ("response", "send-sms"): "docs/sending.md",
     }
 
 
-@pytest.mark.parametrize("example", ["forward-sms", "forward-sms-event-entity"])
+def test_the_readme_leads_with_the_esendex_triggers() -> None:
+    """The README's examples use the three triggers, in YAML as the editor writes.
+
+    The automation section names the editor path to each, by its translated name.
+    """
+    triggers = {
+        trigger["trigger"]
+        for name in ("keyword-open-gate", "failed-message-alert", "opted-out-alert")
+        for trigger in doc_yaml("README.md", "example", name)["triggers"]
+    }
+    assert triggers == {
+        f"{DOMAIN}.message_received",
+        f"{DOMAIN}.message_status",
+        f"{DOMAIN}.opted_out",
+    }
+    strings = translations(TRANSLATIONS / "en.json")
+    section = README.read_text(encoding="utf-8").split("## Automation examples")[1]
+    section = " ".join(section.split("### Dashboard card")[0].split())
+    assert "**Add trigger → Esendex SMS → Message received**" in section
+    for key in ("message_status", "opted_out"):
+        assert f"**{strings['triggers'][key]['name']}**" in section
+
+
+@pytest.mark.parametrize(
+    ("document", "example", "title"),
+    [
+        ("README.md", "forward-sms", "SMS from Alice"),
+        ("docs/examples.md", "forward-sms-bus-event", "SMS from Alice"),
+        ("docs/examples.md", "forward-sms-event-entity", f"SMS from {SENDER}"),
+    ],
+)
 async def test_forward_every_sms(
     hass: HomeAssistant,
+    *,
     loaded_entry: MockConfigEntry,
     post_notification: PostNotification,
+    document: str,
     example: str,
+    title: str,
 ) -> None:
-    """Each SMS is forwarded once; a reload (restored states) forwards nothing."""
+    """Each SMS is forwarded once; an opt-out or a reload forwards nothing.
+
+    The trigger and the bus event name a contact; the event entity gives the number.
+    """
     calls: list[ServiceCall] = async_mock_service(hass, "notify", "mobile_app_my_phone")
-    await setup_example(hass, "README.md", example)
+    await setup_example(hass, document, example)
 
     await post(hass, post_notification, INBOUND_XML)
 
     assert [call.data for call in calls] == [
-        {"title": f"SMS from {SENDER}", "message": "Gate code please"}
+        {"title": title, "message": "Gate code please"}
     ]
 
+    await post(hass, post_notification, opt_out("opt-out"))
+    assert len(calls) == 1
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert len(calls) == 1
 
-    await post(hass, post_notification, inbound("second-sms", "Back home"))
+    await post(hass, post_notification, inbound("second-sms", "Back home", STRANGER))
 
     assert len(calls) == 2
-    assert calls[1].data == {"title": f"SMS from {SENDER}", "message": "Back home"}
+    assert calls[1].data == {"title": f"SMS from {STRANGER}", "message": "Back home"}
 
 
 @pytest.mark.usefixtures("loaded_entry")
-async def test_keyword_from_one_sender_opens_the_gate(
+async def test_keyword_from_a_contact_opens_the_gate(
     hass: HomeAssistant, post_notification: PostNotification
 ) -> None:
-    """Only the keyword, in any case, from the given number runs the action."""
+    """Only the keyword, in any case and anywhere in the text, from a contact."""
     calls: list[ServiceCall] = async_mock_service(hass, "cover", "open_cover")
     await setup_example(hass, "README.md", "keyword-open-gate")
 
     await post(hass, post_notification, inbound("other-text", "Gate code please"))
-    await post(hass, post_notification, inbound("inside-text", "please open gate"))
-    await post(
-        hass, post_notification, inbound("other-sender", "OPEN GATE", "447700900999")
-    )
+    await post(hass, post_notification, inbound("half", "open the gate"))
+    await post(hass, post_notification, inbound("stranger", "OPEN GATE", STRANGER))
+    await post(hass, post_notification, inbound("name", "open gate", "Gate"))
+    await post(hass, post_notification, opt_out("opt-out"))
     assert calls == []
 
     await post(hass, post_notification, inbound("keyword", "  Open gate "))
+    await post(hass, post_notification, inbound("inside", "Please OPEN GATE now"))
 
-    assert len(calls) == 1
-    assert calls[0].data == {"entity_id": ["cover.driveway_gate"]}
+    assert [call.data for call in calls] == [
+        {"entity_id": ["cover.driveway_gate"]},
+        {"entity_id": ["cover.driveway_gate"]},
+    ]
 
 
 @pytest.mark.usefixtures("loaded_entry")
 async def test_failed_message_alert(
     hass: HomeAssistant, post_notification: PostNotification
 ) -> None:
-    """Failures alert, with the detail when there is one; deliveries do not."""
+    """Failures alert, with the detail when there is one; nothing else does."""
     calls: list[ServiceCall] = async_mock_service(hass, "notify", "mobile_app_my_phone")
     await setup_example(hass, "README.md", "failed-message-alert")
 
     await post(hass, post_notification, DELIVERED_XML)
+    await post(hass, post_notification, INBOUND_XML)
+    await post(hass, post_notification, opt_out("opt-out"))
     assert calls == []
 
     await post(hass, post_notification, FAILED_WITH_REASON_XML)
@@ -422,6 +585,75 @@ async def test_failed_message_alert(
             "message": "Message 20fb2083-c5b6-44c2-ac72-24a21db02c9e failed.",
         },
     ]
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_opted_out_alert(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    """Each opt-out alerts once, naming a contact; an SMS saying STOP does not."""
+    calls: list[ServiceCall] = async_mock_service(hass, "notify", "mobile_app_my_phone")
+    await setup_example(hass, "README.md", "opted-out-alert")
+
+    await post(hass, post_notification, inbound("stop-sms", "STOP"))
+    await post(hass, post_notification, FAILED_XML)
+    assert calls == []
+
+    await post(hass, post_notification, OPT_OUT_XML)
+    retry = await post_notification(OPT_OUT_XML)
+    assert await retry.text() == "duplicate"
+    await post(hass, post_notification, opt_out("stranger-stop", STRANGER))
+
+    assert [call.data for call in calls] == [
+        {
+            "title": "SMS opt-out",
+            "message": "Alice will get no more SMS from us.",
+        },
+        {
+            "title": "SMS opt-out",
+            "message": f"{STRANGER} will get no more SMS from us.",
+        },
+    ]
+
+
+async def test_sending_to_an_opted_out_number_is_refused_as_documented(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """After an opt-out, nothing is sent to that number, by name or number.
+
+    docs/sending.md, Opt-outs: the inbound event entity shows `opted_out`, and every
+    send to the number is refused before anything is sent (to the others of the call
+    too), from `esendex.send_sms` and the notify entity alike.
+    """
+    aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
+
+    await post(hass, post_notification, OPT_OUT_XML)
+
+    event_entity = hass.states.get("event.esendex_sms_inbound_message")
+    assert event_entity is not None
+    assert event_entity.attributes["event_type"] == "opted_out"
+    assert event_entity.attributes["contact"] == "Alice"
+    for to in ("Alice", ["+447700900456", "+44 7700 900123"]):
+        with pytest.raises(ServiceValidationError) as refused:
+            await hass.services.async_call(
+                DOMAIN,
+                SERVICE_SEND_SMS,
+                {"config_entry_id": ENTRY_ID, "to": to, "message": "Hello"},
+                blocking=True,
+            )
+        assert refused.value.translation_key == "recipient_opted_out"
+        assert refused.value.translation_placeholders == {"number": f"+{SENDER}"}
+    with pytest.raises(ServiceValidationError):
+        # The notify entity texts the default recipient, Alice's number.
+        await run_steps(hass, "docs/sending.md", "notify-send-message")
+    assert sent_sms(aioclient_mock) == []
+
+    await send_sms(hass, "+447700900456", "Hello")
+
+    assert sent_sms(aioclient_mock) == [("+447700900456", "Hello")]
 
 
 def named_entity_ids(path: Path) -> set[str]:
@@ -564,7 +796,9 @@ async def test_curl_test_notification(
     [
         (EVENT_INBOUND_MESSAGE, INBOUND_XML),
         (EVENT_MESSAGE_FAILED, FAILED_WITH_REASON_XML),
+        (EVENT_OPTED_OUT, OPT_OUT_XML),
     ],
+    ids=[EVENT_INBOUND_MESSAGE, EVENT_MESSAGE_FAILED, EVENT_OPTED_OUT],
 )
 @pytest.mark.usefixtures("loaded_entry")
 async def test_documented_event_payloads(
@@ -590,6 +824,87 @@ async def test_documented_event_payloads(
     assert data == documented
 
 
+async def test_documented_verified_payload(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """A push is published with `verified: null`, then verified as documented.
+
+    docs/security.md, Verified messages: the SMS's own event comes first; once
+    Esendex has answered with the same SMS, `esendex_message_verified` says `true`.
+    """
+    lang, block = doc_block("docs/reference.md", "payload", EVENT_MESSAGE_VERIFIED)
+    assert lang == "json"
+    documented = json.loads(block)
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    verified = async_capture_events(hass, EVENT_MESSAGE_VERIFIED)
+    esendex_keeps(aioclient_mock, documented["message_id"], "Gate code please")
+
+    await post(hass, post_notification, INBOUND_XML)
+
+    assert len(events) == 1
+    assert events[0].data["verified"] is None
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [event.data for event in verified] == [documented]
+    assert events[0].time_fired <= verified[0].time_fired
+
+
+@pytest.mark.parametrize(
+    ("esendex_has", "result"),
+    [
+        # Esendex has no message with that id.
+        ({"status": HTTPStatus.NOT_FOUND}, False),
+        # It has one, but from another sender, or with another text.
+        ({"sender": STRANGER}, False),
+        ({"text": "Hi there"}, False),
+        # It cannot be asked.
+        ({"status": HTTPStatus.SERVICE_UNAVAILABLE}, None),
+    ],
+    ids=["missing", "other-sender", "other-text", "unreachable"],
+)
+async def test_a_push_esendex_does_not_have_as_documented(
+    hass: HomeAssistant,
+    *,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+    esendex_has: dict[str, Any],
+    result: bool | None,
+) -> None:
+    """A push Esendex does not have is `false`, with a repair issue; no answer, null.
+
+    docs/security.md, Verified messages: either way the SMS was published.
+    """
+    events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    verified = async_capture_events(hass, EVENT_MESSAGE_VERIFIED)
+
+    await push(hass, post_notification, aioclient_mock, "real", "Gate code please")
+    esendex_keeps(aioclient_mock, "message-other", **{"text": "Hi", **esendex_has})
+    await post(hass, post_notification, inbound("other", "Hi"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert [event.data["text"] for event in events] == ["Gate code please", "Hi"]
+    assert [event.data["verified"] for event in verified] == [True, result]
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, unverified_push_issue_id(ENTRY_ID)
+    )
+    warnings = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelname == "WARNING" and "Esendex did not send" in record.message
+    ]
+    if result is False:
+        assert issue is not None
+        assert issue.translation_key == "unverified_push"
+        assert len(warnings) == 1
+    else:
+        assert issue is None
+        assert warnings == []
+
+
 async def test_keyword_open_gate_reply(
     hass: HomeAssistant,
     api_entry: MockConfigEntry,
@@ -599,21 +914,29 @@ async def test_keyword_open_gate_reply(
     """The keyword from the given number opens the gate, then answers the sender."""
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
     gate_calls: list[ServiceCall] = async_mock_service(hass, "cover", "open_cover")
+    verified = async_capture_events(hass, EVENT_MESSAGE_VERIFIED)
     await setup_example(hass, "docs/examples.md", "keyword-open-gate-reply")
 
-    await post(hass, post_notification, inbound("other-text", "Gate code please"))
-    await post(
-        hass, post_notification, inbound("other-sender", "OPEN GATE", "447700900999")
+    await push(hass, post_notification, aioclient_mock, "other", "Gate code please")
+    await push(hass, post_notification, aioclient_mock, "half", "Open gate please")
+    await push(
+        hass,
+        post_notification,
+        aioclient_mock,
+        "stranger",
+        "OPEN GATE",
+        sender=STRANGER,
     )
     assert gate_calls == []
     assert sent_sms(aioclient_mock) == []
 
-    await post(hass, post_notification, inbound("keyword", "  Open gate "))
+    await push(hass, post_notification, aioclient_mock, "keyword", "  Open gate ")
 
     assert [call.data for call in gate_calls] == [
         {"entity_id": ["cover.driveway_gate"]}
     ]
     assert sent_sms(aioclient_mock) == [(SENDER, "Gate opened")]
+    assert [event.data["verified"] for event in verified] == [True] * 4
 
 
 async def test_sms_status_reply(
@@ -622,23 +945,82 @@ async def test_sms_status_reply(
     post_notification: PostNotification,
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    """STATUS from a listed number is answered with the state of the house."""
+    """STATUS from the contact or the listed number is answered with the house."""
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
     hass.states.async_set("cover.driveway_gate", "closed")
     hass.states.async_set("alarm_control_panel.home", "armed_away")
     await setup_example(hass, "docs/examples.md", "sms-status-reply")
 
-    await post(hass, post_notification, inbound("question", "Status?"))
-    await post(hass, post_notification, inbound("stranger", "STATUS", "447700900999"))
+    await push(hass, post_notification, aioclient_mock, "question", "Status?")
+    await push(
+        hass,
+        post_notification,
+        aioclient_mock,
+        "stranger",
+        "STATUS",
+        sender=STRANGER,
+    )
     assert sent_sms(aioclient_mock) == []
 
-    await post(hass, post_notification, inbound("status", " status\n"))
-    await post(hass, post_notification, inbound("other", "STATUS", "447700900456"))
+    await push(hass, post_notification, aioclient_mock, "status", " status\n")
+    await push(hass, post_notification, aioclient_mock, "other", "STATUS", sender=OTHER)
 
     assert sent_sms(aioclient_mock) == [
         (SENDER, "Gate closed, alarm armed away."),
-        ("447700900456", "Gate closed, alarm armed away."),
+        (OTHER, "Gate closed, alarm armed away."),
     ]
+
+
+async def test_unlock_with_code(
+    hass: HomeAssistant,
+    api_entry: MockConfigEntry,
+    post_notification: PostNotification,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """Only the code, from a contact, in an SMS Esendex confirms, unlocks the door."""
+    calls: list[ServiceCall] = async_mock_service(hass, "lock", "unlock")
+    await setup_example(hass, "docs/examples.md", "unlock-with-code")
+
+    await push(hass, post_notification, aioclient_mock, "wrong", "unlock 1111")
+    await push(hass, post_notification, aioclient_mock, "door", "unlock")
+    await push(
+        hass,
+        post_notification,
+        aioclient_mock,
+        "stranger",
+        "unlock 4831",
+        sender=STRANGER,
+    )
+    await push(
+        hass,
+        post_notification,
+        aioclient_mock,
+        "fake",
+        "unlock 4831",
+        esendex_has_it=False,
+    )
+    assert calls == []
+    assert ir.async_get(hass).async_get_issue(
+        DOMAIN, unverified_push_issue_id(ENTRY_ID)
+    )
+
+    await push(hass, post_notification, aioclient_mock, "code", "Unlock 4831 ")
+
+    assert [call.data for call in calls] == [{"entity_id": ["lock.front_door"]}]
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_unlock_with_code_never_runs_for_a_receive_only_entry(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    """A receive-only entry cannot verify, so `verified_only` never fires."""
+    calls: list[ServiceCall] = async_mock_service(hass, "lock", "unlock")
+    await setup_example(hass, "docs/examples.md", "unlock-with-code")
+
+    await post(hass, post_notification, inbound("code", "unlock 4831"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert calls == []
 
 
 async def test_failed_message_alert_names_the_recipient(
@@ -656,6 +1038,9 @@ async def test_failed_message_alert_names_the_recipient(
     assert response == {
         "messages": [{"to": "+447700900123", "message_id": MESSAGE_IDS[0]}]
     }
+    # A delivery report is no failure.
+    await post(hass, post_notification, DELIVERED_XML)
+    assert calls == []
     # Esendex writes GUIDs in either case; the report still matches.
     await post(
         hass,
@@ -668,7 +1053,8 @@ async def test_failed_message_alert_names_the_recipient(
     assert [call.data for call in calls] == [
         {
             "title": "SMS not delivered",
-            "message": ('SMS to +447700900123 ("Gate opened") failed: Message broken.'),
+            # The recipient's number is the contact Alice's.
+            "message": 'SMS to Alice ("Gate opened") failed: Message broken.',
         }
     ]
 
@@ -679,7 +1065,10 @@ async def test_documented_receipt_payload(
     post_notification: PostNotification,
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    """The delivered payload of a message sent from HA is what the reference shows."""
+    """The delivered payload of a message sent from HA is what the reference shows.
+
+    It was sent to the contact by name: `to` of `esendex.send_sms` takes one.
+    """
     aioclient_mock.post(DISPATCHER_URL, text=dispatcher_answer())
     lang, block = doc_block("docs/reference.md", "payload", EVENT_MESSAGE_DELIVERED)
     assert lang == "json"
@@ -687,7 +1076,8 @@ async def test_documented_receipt_payload(
     events = async_capture_events(hass, EVENT_MESSAGE_DELIVERED)
     sensor_id = "sensor.esendex_sms_last_delivery_status"
 
-    response = await send_sms(hass, documented["recipient"], documented["text"])
+    response = await send_sms(hass, documented["contact"], documented["text"])
+    assert response["messages"][0]["to"] == documented["recipient"]
     message_id = response["messages"][0]["message_id"]
     await post(
         hass,
@@ -707,6 +1097,7 @@ async def test_documented_receipt_payload(
     assert sensor is not None
     assert sensor.state == "delivered"
     assert sensor.attributes["recipient"] == documented["recipient"]
+    assert sensor.attributes["contact"] == documented["contact"]
     assert sensor.attributes["text"] == documented["text"]
 
 
@@ -765,9 +1156,7 @@ def test_documents_quote_the_translated_messages() -> None:
 
     Line breaks in a document are only wrapping; placeholders are written "…".
     """
-    strings = translations(
-        REPO / "custom_components" / "esendex" / "translations" / "en.json"
-    )
+    strings = translations(TRANSLATIONS / "en.json")
     # Home Assistant's own messages, for what its helpers answer on our behalf.
     core = translations(
         Path(homeassistant.components.homeassistant.__file__).parent
@@ -783,12 +1172,30 @@ def test_documents_quote_the_translated_messages() -> None:
     user_menu = config["step"]["user"]["menu_options"].values()
     reconfigure_menu = config["step"]["reconfigure"]["menu_options"]
     regenerate_url = config["step"]["reconfigure_url"]["data"]["regenerate_url"]
+    contact = strings["config_subentries"]["contact"]
+    triggers = strings["triggers"]
+    trigger_names = [trigger["name"] for trigger in triggers.values()]
+    unverified_push = strings["issues"]["unverified_push"]["title"]
     quoted = {
         "README.md": [
             *user_menu,
             reconfigure_menu["reconfigure_url"],
             regenerate_url,
+            *trigger_names,
+            contact["initiate_flow"]["user"],
+        ],
+        "docs/reference.md": [
+            *trigger_names,
+            *(
+                field["name"]
+                for trigger in triggers.values()
+                for field in trigger["fields"].values()
+            ),
+        ],
+        "docs/security.md": [unverified_push, *trigger_names[:1]],
+        "docs/troubleshooting.md": [
             core["config"]["abort"]["cloud_not_connected"],
+            unverified_push,
         ],
         "docs/configuration.md": [
             *user_menu,
@@ -813,6 +1220,13 @@ def test_documents_quote_the_translated_messages() -> None:
             ),
             without_optional(
                 strings["options"]["step"]["sending"]["data"]["default_recipient"]
+            ),
+            *contact["initiate_flow"].values(),
+            *contact["step"]["user"]["data"].values(),
+            *(
+                message
+                for key, message in contact["error"].items()
+                if not key.startswith("invalid_recipient_")
             ),
             *(
                 message
@@ -840,6 +1254,7 @@ def test_documents_quote_the_translated_messages() -> None:
                     "no_credentials",
                     "no_default_recipient",
                     "invalid_originator",
+                    "recipient_opted_out",
                     "no_credits",
                     "auth_failed",
                     "service_unavailable",
@@ -913,6 +1328,7 @@ async def test_inbox_catch_up_as_documented(
     inbox_id = INBOX_SMS_ID
     answer_inbox_sms(aioclient_mock, body_status=HTTPStatus.OK)
     events = async_capture_events(hass, EVENT_INBOUND_MESSAGE)
+    verified = async_capture_events(hass, EVENT_MESSAGE_VERIFIED)
     catch_up = api_entry.runtime_data.catch_up
     assert catch_up is not None
 
@@ -928,16 +1344,30 @@ async def test_inbox_catch_up_as_documented(
             "message_id": inbox_id,
             "account_id": ACCOUNT_ID,
             "from": SENDER,
+            "contact": "Alice",
             "to": "447860000000",
             "text": "Gate code please",
             "received_at": "2026-10-20T08:14:00.407000+00:00",
+            # Read from Esendex itself: verified at once.
+            "verified": True,
         }
     ]
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [event.data for event in verified] == [
+        {"config_entry_id": ENTRY_ID, "message_id": inbox_id, "verified": True}
+    ]
+    # Without reading the message again to verify it.
+    assert not any(
+        str(call[1]).lower() == f"{API}/messageheaders/{inbox_id}"
+        for call in aioclient_mock.mock_calls
+    )
     late_push = INBOUND_XML.replace("09543bf1-8f47-4afa-9fe8-cb36bd0e6e90", inbox_id)
     response = await post_notification(late_push)
     assert response.status == HTTPStatus.OK
     assert await response.text() == "duplicate"
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert len(events) == 1
+    assert len(verified) == 1
 
 
 async def test_inbox_sms_without_its_text_as_documented(
@@ -969,3 +1399,69 @@ async def test_inbox_sms_without_its_text_as_documented(
     assert events[0].data["message_id"] == INBOX_SMS_ID
     assert events[0].data["text"] == "Gate code"
     assert events[0].data["text_is_summary"] is True
+    assert events[0].data["verified"] is True
+
+
+def test_documents_describe_every_trigger_option() -> None:
+    """The reference has a row for every option of every trigger, and its defaults.
+
+    The figures the documents give are the code's: how long `verified_only` waits,
+    and how many checks may wait at once.
+    """
+    triggers = parse_yaml(
+        (REPO / "custom_components" / "esendex" / "triggers.yaml").read_text(
+            encoding="utf-8"
+        )
+    )
+    reference = (DOCS / "reference.md").read_text(encoding="utf-8")
+    section = reference.split("## Triggers")[1].split("\n## ")[0]
+    for name, trigger in triggers.items():
+        if name.startswith("."):
+            continue  # a YAML anchor
+        assert f"`{DOMAIN}.{name}`" in section
+        for field, spec in trigger["fields"].items():
+            assert f"`{field}`" in section, (name, field)
+            default = spec.get("default")
+            if isinstance(default, bool):
+                assert f"| `{field}`" in section
+                assert re.search(
+                    rf"\| `{field}` [^|]*\| `{str(default).lower()}` \|", section
+                ), (name, field)
+    timeout = f"{VERIFY_TIMEOUT_SECONDS:g} seconds"
+    for document in ("docs/reference.md", "docs/security.md", "docs/examples.md"):
+        assert timeout in " ".join((REPO / document).read_text().split()), document
+    security = " ".join((DOCS / "security.md").read_text(encoding="utf-8").split())
+    assert f"{VERIFY_MAX_PENDING} checks were already waiting" in security
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_documented_logbook_lines(
+    hass: HomeAssistant, post_notification: PostNotification
+) -> None:
+    """The reference's logbook lines are those of these notifications.
+
+    A contact is shown by name, another number as +digits.
+    """
+    describers: dict[str, Any] = {}
+
+    def describe(domain: str, event_type: str, describer: Any) -> None:
+        assert domain == DOMAIN
+        describers[event_type] = describer
+
+    async_describe_events(hass, describe)
+    captured = [async_capture_events(hass, event_type) for event_type in describers]
+
+    await post(hass, post_notification, INBOUND_XML)
+    await post(hass, post_notification, inbound("other", "Gate code please", OTHER))
+    await post(hass, post_notification, DELIVERED_XML)
+    await post(hass, post_notification, FAILED_WITH_REASON_XML)
+    await post(hass, post_notification, opt_out("other-stop", OTHER))
+    await post(hass, post_notification, OPT_OUT_XML)
+
+    fired: list[Event] = [event for events in captured for event in events]
+    assert len(fired) == 6
+    lines = [describers[event.event_type](event)["message"] for event in fired]
+    logbook = (DOCS / "reference.md").read_text(encoding="utf-8")
+    logbook = logbook.split("## Logbook")[1].split("\n## ")[0]
+    documented = re.findall(r"`([^`]+)`", logbook)
+    assert sorted(lines) == sorted(documented)
