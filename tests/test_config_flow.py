@@ -19,9 +19,13 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers.network import NoURLAvailableError
-from homeassistant.helpers.selector import TextSelector
+from homeassistant.helpers.selector import (
+    AssistPipelineSelector,
+    NumberSelector,
+    TextSelector,
+)
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -40,6 +44,14 @@ from custom_components.esendex.api import (
     EsendexResponseError,
     EsendexServerError,
     InboxPage,
+)
+from custom_components.esendex.assist_settings import (
+    CONF_ASSIST_CONTACT_HOURLY_LIMIT,
+    CONF_ASSIST_ENTRY_DAILY_LIMIT,
+    CONF_ASSIST_MAX_PARTS,
+    CONF_ASSIST_PIPELINE,
+    AssistSettings,
+    assist_settings,
 )
 from custom_components.esendex.const import (
     CONF_ACCOUNT_ID,
@@ -1217,7 +1229,7 @@ async def test_options_account_id_that_is_another_entrys_unique_id_is_rejected(
 # ---------------------------------------------------------------------------
 
 
-async def test_options_of_an_api_entry_ask_only_for_the_default_recipient(
+async def test_options_of_an_api_entry_ask_for_the_default_recipient_and_assist(
     hass: HomeAssistant,
 ) -> None:
     entry = add_api_entry(
@@ -1231,7 +1243,7 @@ async def test_options_of_an_api_entry_ask_only_for_the_default_recipient(
     assert result["errors"] == {}
     # The account is the one the credentials open: it is not an option.
     keys = list(result["data_schema"].schema)
-    assert keys == [CONF_DEFAULT_RECIPIENT]
+    assert keys == [CONF_DEFAULT_RECIPIENT, *ASSIST_OPTIONS]
     assert all(isinstance(key, probatio.Optional) for key in keys)
     assert (
         suggested_value(result["data_schema"], CONF_DEFAULT_RECIPIENT)
@@ -1326,6 +1338,194 @@ async def test_options_clearing_the_default_recipient_keeps_the_account(
     assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data is not runtime_data_before
+
+
+# ---------------------------------------------------------------------------
+# Options flow: entries with API credentials (Assist)
+# ---------------------------------------------------------------------------
+
+ASSIST_OPTIONS = [
+    CONF_ASSIST_PIPELINE,
+    CONF_ASSIST_MAX_PARTS,
+    CONF_ASSIST_CONTACT_HOURLY_LIMIT,
+    CONF_ASSIST_ENTRY_DAILY_LIMIT,
+]
+
+
+def field(schema: probatio.Schema, name: str) -> object:
+    """Return the selector of one of a form's fields."""
+    [selector] = [value for key, value in schema.schema.items() if key == name]
+    return selector
+
+
+async def test_options_offer_a_pipeline_and_whole_numbers_in_their_ranges(
+    hass: HomeAssistant,
+) -> None:
+    entry = add_api_entry(hass)
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    schema = result["data_schema"]
+    assert isinstance(field(schema, CONF_ASSIST_PIPELINE), AssistPipelineSelector)
+    ranges = {}
+    for name in ASSIST_OPTIONS[1:]:
+        selector = field(schema, name)
+        assert isinstance(selector, NumberSelector)
+        assert selector.config["step"] == 1
+        assert selector.config["mode"] == "box"
+        ranges[name] = (selector.config["min"], selector.config["max"])
+    assert ranges == {
+        CONF_ASSIST_MAX_PARTS: (1, 6),
+        CONF_ASSIST_CONTACT_HOURLY_LIMIT: (1, 100),
+        CONF_ASSIST_ENTRY_DAILY_LIMIT: (1, 1000),
+    }
+
+
+async def test_options_form_shows_the_assist_defaults(hass: HomeAssistant) -> None:
+    entry = add_api_entry(hass)
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    # No pipeline is the preferred one.
+    assert {
+        name: suggested_value(result["data_schema"], name) for name in ASSIST_OPTIONS
+    } == {
+        CONF_ASSIST_PIPELINE: None,
+        CONF_ASSIST_MAX_PARTS: 2,
+        CONF_ASSIST_CONTACT_HOURLY_LIMIT: 10,
+        CONF_ASSIST_ENTRY_DAILY_LIMIT: 50,
+    }
+
+
+async def test_options_form_shows_the_assist_settings(hass: HomeAssistant) -> None:
+    options = {
+        CONF_ACCOUNT_ID: ACCOUNT_ID,
+        CONF_ASSIST_PIPELINE: "pipeline-id",
+        CONF_ASSIST_MAX_PARTS: 4,
+        CONF_ASSIST_CONTACT_HOURLY_LIMIT: 3,
+        CONF_ASSIST_ENTRY_DAILY_LIMIT: 20,
+    }
+    entry = add_api_entry(hass, dict(options))
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    assert {
+        name: suggested_value(result["data_schema"], name) for name in ASSIST_OPTIONS
+    } == {name: options[name] for name in ASSIST_OPTIONS}
+
+
+async def test_options_store_the_assist_settings_as_whole_numbers(
+    hass: HomeAssistant, loaded_api_entry: MockConfigEntry
+) -> None:
+    runtime_data_before = loaded_api_entry.runtime_data
+    result = await hass.config_entries.options.async_init(loaded_api_entry.entry_id)
+
+    # As the frontend sends a number field.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_ASSIST_PIPELINE: "pipeline-id",
+            CONF_ASSIST_MAX_PARTS: 3.0,
+            CONF_ASSIST_CONTACT_HOURLY_LIMIT: 5.0,
+            CONF_ASSIST_ENTRY_DAILY_LIMIT: 25.0,
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_api_entry.options == {
+        CONF_ACCOUNT_ID: ACCOUNT_ID,
+        CONF_ASSIST_PIPELINE: "pipeline-id",
+        CONF_ASSIST_MAX_PARTS: 3,
+        CONF_ASSIST_CONTACT_HOURLY_LIMIT: 5,
+        CONF_ASSIST_ENTRY_DAILY_LIMIT: 25,
+    }
+    assert all(
+        type(loaded_api_entry.options[name]) is int for name in ASSIST_OPTIONS[1:]
+    )
+    assert assist_settings(loaded_api_entry) == AssistSettings(
+        pipeline_id="pipeline-id",
+        max_parts=3,
+        contact_hourly_limit=5,
+        entry_daily_limit=25,
+    )
+    # A change counts from a reload.
+    assert loaded_api_entry.runtime_data is not runtime_data_before
+
+
+@pytest.mark.parametrize("pipeline", [{}, {CONF_ASSIST_PIPELINE: ""}])
+async def test_options_cleared_assist_settings_are_the_defaults(
+    hass: HomeAssistant, esendex: Esendex, pipeline: dict[str, str]
+) -> None:
+    """The frontend leaves out a cleared field, and the preferred pipeline."""
+    entry = add_api_entry(
+        hass,
+        {
+            CONF_ACCOUNT_ID: ACCOUNT_ID,
+            CONF_DEFAULT_RECIPIENT: "+447700900123",
+            CONF_ASSIST_PIPELINE: "pipeline-id",
+            CONF_ASSIST_MAX_PARTS: 4,
+            CONF_ASSIST_CONTACT_HOURLY_LIMIT: 3,
+            CONF_ASSIST_ENTRY_DAILY_LIMIT: 20,
+        },
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_RECIPIENT: "+447700900123", **pipeline}
+    )
+
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_ACCOUNT_ID: ACCOUNT_ID,
+        CONF_DEFAULT_RECIPIENT: "+447700900123",
+    }
+    assert assist_settings(entry) == AssistSettings(
+        pipeline_id=None, max_parts=2, contact_hourly_limit=10, entry_daily_limit=50
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        (CONF_ASSIST_MAX_PARTS, 0),
+        (CONF_ASSIST_MAX_PARTS, 7),
+        (CONF_ASSIST_CONTACT_HOURLY_LIMIT, 0),
+        (CONF_ASSIST_CONTACT_HOURLY_LIMIT, 101),
+        (CONF_ASSIST_ENTRY_DAILY_LIMIT, 0),
+        (CONF_ASSIST_ENTRY_DAILY_LIMIT, 1001),
+    ],
+)
+async def test_options_refuse_assist_numbers_out_of_range(
+    hass: HomeAssistant, name: str, value: int
+) -> None:
+    entry = add_api_entry(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {name: value}
+        )
+
+    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+
+
+async def test_options_an_invalid_recipient_keeps_the_assist_settings_typed(
+    hass: HomeAssistant,
+) -> None:
+    entry = add_api_entry(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEFAULT_RECIPIENT: "call me", CONF_ASSIST_MAX_PARTS: 5},
+    )
+
+    assert result["errors"] == {CONF_DEFAULT_RECIPIENT: "invalid_recipient_characters"}
+    assert suggested_value(result["data_schema"], CONF_ASSIST_MAX_PARTS) == 5
+    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
 
 
 # ---------------------------------------------------------------------------

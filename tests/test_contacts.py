@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from homeassistant.auth.const import GROUP_ID_ADMIN, GROUP_ID_READ_ONLY, GROUP_ID_USER
+from homeassistant.auth.models import User
 from homeassistant.config_entries import (
     SOURCE_USER,
     ConfigEntryState,
@@ -16,8 +18,13 @@ from homeassistant.const import (
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers.selector import TextSelector
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    SelectOptionDict,
+    SelectSelector,
+    TextSelector,
+)
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -30,6 +37,8 @@ from custom_components.esendex.const import (
     DOMAIN,
 )
 from custom_components.esendex.contacts import (
+    CONF_ASSIST,
+    CONF_ASSIST_USER_ID,
     CONF_PHONE_NUMBER,
     SUBENTRY_TYPE_CONTACT,
     Contact,
@@ -59,11 +68,14 @@ INVALID_NUMBERS = pytest.mark.parametrize(
 
 
 def contact_data(
-    name: str, number: str, subentry_id: str | None = None
+    name: str,
+    number: str,
+    subentry_id: str | None = None,
+    **assist: object,
 ) -> ConfigSubentryData:
     """Return a contact's subentry as the contact flow stores it."""
     data = ConfigSubentryData(
-        data={CONF_NAME: name, CONF_PHONE_NUMBER: number},
+        data={CONF_NAME: name, CONF_PHONE_NUMBER: number, **assist},
         subentry_type=SUBENTRY_TYPE_CONTACT,
         title=name,
         unique_id=number.removeprefix("+"),
@@ -342,7 +354,12 @@ async def test_adding_a_contact_stores_its_name_and_normalised_number(
     [subentry] = entry.subentries.values()
     assert subentry.subentry_type == SUBENTRY_TYPE_CONTACT
     assert subentry.title == "Alice Smith"
-    assert dict(subentry.data) == {CONF_NAME: "Alice Smith", CONF_PHONE_NUMBER: ALICE}
+    # An entry that can reply also stores whether Assist answers: off by default.
+    assert dict(subentry.data) == {
+        CONF_NAME: "Alice Smith",
+        CONF_PHONE_NUMBER: ALICE,
+        **({CONF_ASSIST: False, CONF_ASSIST_USER_ID: None} if credentials else {}),
+    }
     # Home Assistant itself refuses a second subentry with this number.
     assert subentry.unique_id == ALICE_AS_ESENDEX_SENDS
     assert async_contacts(entry) == [
@@ -605,3 +622,346 @@ async def test_contact_changes_reach_a_loaded_entry_without_a_reload(
     # Never unloaded: the same runtime data throughout.
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert loaded_entry.runtime_data is runtime_data
+
+
+# ---------------------------------------------------------------------------
+# Answering with Assist: a contact's setting, in entries that can reply
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def users(hass: HomeAssistant) -> dict[str, User]:
+    """People who can log in, and users Assist must never act as.
+
+    Carol's person has another name than her user; Bob has no person.
+    """
+    auth = hass.auth
+    people = {
+        "alice": await auth.async_create_user("Alice", group_ids=[GROUP_ID_READ_ONLY]),
+        "bob": await auth.async_create_user("bob", group_ids=[GROUP_ID_USER]),
+        "carol": await auth.async_create_user("Carol", group_ids=[GROUP_ID_ADMIN]),
+        "gone": await auth.async_create_user("Gone", group_ids=[GROUP_ID_USER]),
+        "system": await auth.async_create_system_user("Some add-on"),
+    }
+    await auth.async_deactivate_user(people["gone"])
+    hass.states.async_set(
+        "person.alice",
+        "home",
+        {"user_id": people["alice"].id, "friendly_name": "Alice"},
+    )
+    hass.states.async_set(
+        "person.carol",
+        "home",
+        {"user_id": people["carol"].id, "friendly_name": "Carol Jones"},
+    )
+    hass.states.async_set("person.dave", "home", {"friendly_name": "Dave"})
+    return people
+
+
+def assist_user_options(schema: probatio.Schema | None) -> list[SelectOptionDict]:
+    """Return the users the form's user field offers."""
+    assert schema is not None
+    [selector] = [
+        value for key, value in schema.schema.items() if key == CONF_ASSIST_USER_ID
+    ]
+    assert isinstance(selector, SelectSelector)
+    return list(selector.config["options"])  # type: ignore[arg-type]
+
+
+async def add_assist_contact(
+    hass: HomeAssistant, entry: MockConfigEntry, **user_input: object
+) -> SubentryFlowResult:
+    """Fill in and submit the Add contact form of an entry that can reply."""
+    result = await start_add(hass, entry)
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Alice", CONF_PHONE_NUMBER: ALICE, **user_input}
+    )
+
+
+def test_a_contact_of_an_older_version_is_not_answered_by_assist(
+    hass: HomeAssistant,
+) -> None:
+    entry = add_entry(hass, contact_data("Alice", ALICE, "alice-id"), credentials=True)
+
+    [contact] = async_contacts(entry)
+
+    assert contact.assist is False
+    assert contact.assist_user_id is None
+
+
+def test_a_contact_with_assist_says_as_which_user(hass: HomeAssistant) -> None:
+    entry = add_entry(
+        hass,
+        contact_data("Alice", ALICE, "alice-id", assist=True, assist_user_id="user-id"),
+        contact_data("Bob", BOB, "bob-id", assist=False, assist_user_id="user-id"),
+        credentials=True,
+    )
+
+    assert async_contacts(entry) == [
+        Contact(
+            name="Alice",
+            number=ALICE,
+            subentry_id="alice-id",
+            assist=True,
+            assist_user_id="user-id",
+        ),
+        Contact(
+            name="Bob",
+            number=BOB,
+            subentry_id="bob-id",
+            assist=False,
+            assist_user_id="user-id",
+        ),
+    ]
+    assert contact_for_number(entry, ALICE_AS_ESENDEX_SENDS) == async_contacts(entry)[0]
+
+
+async def test_a_receive_only_entry_does_not_offer_assist(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    """It cannot send, so it cannot answer."""
+    entry = add_entry(hass, contact_data("Bob", BOB, "bob-id"))
+
+    added = await start_add(hass, entry)
+    edited = await entry.start_subentry_reconfigure_flow(hass, "bob-id")
+
+    for result in (added, edited):
+        assert result["data_schema"] is not None
+        assert [str(key) for key in result["data_schema"].schema] == [
+            CONF_NAME,
+            CONF_PHONE_NUMBER,
+        ]
+
+
+async def test_an_entry_that_can_reply_asks_whether_assist_answers_and_as_whom(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    entry = add_entry(hass, credentials=True)
+
+    result = await start_add(hass, entry)
+
+    schema = result["data_schema"]
+    assert schema is not None
+    assert {str(key): type(key) for key in schema.schema} == {
+        CONF_NAME: probatio.Required,
+        CONF_PHONE_NUMBER: probatio.Required,
+        CONF_ASSIST: probatio.Optional,
+        CONF_ASSIST_USER_ID: probatio.Optional,
+    }
+    [assist] = [value for key, value in schema.schema.items() if key == CONF_ASSIST]
+    assert isinstance(assist, BooleanSelector)
+    # Off unless turned on.
+    assert schema({CONF_NAME: "Alice", CONF_PHONE_NUMBER: ALICE})[CONF_ASSIST] is False
+    assert suggested(schema) == {
+        CONF_NAME: None,
+        CONF_PHONE_NUMBER: None,
+        CONF_ASSIST: None,
+        CONF_ASSIST_USER_ID: None,
+    }
+
+
+async def test_assist_can_act_as_any_active_person_but_no_system_user(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    """Home Assistant has no user selector: users, named as their persons too."""
+    entry = add_entry(hass, credentials=True)
+
+    result = await start_add(hass, entry)
+
+    # By name; a person's other name shows with the user's.
+    assert assist_user_options(result["data_schema"]) == [
+        {"value": users["alice"].id, "label": "Alice"},
+        {"value": users["bob"].id, "label": "bob"},
+        {"value": users["carol"].id, "label": "Carol Jones (Carol)"},
+    ]
+
+
+async def test_a_user_without_a_name_is_shown_by_its_id(hass: HomeAssistant) -> None:
+    user = await hass.auth.async_create_user("")
+    entry = add_entry(hass, credentials=True)
+
+    result = await start_add(hass, entry)
+
+    assert {"value": user.id, "label": user.id} in assist_user_options(
+        result["data_schema"]
+    )
+
+
+async def test_the_form_refuses_a_user_it_does_not_offer(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    entry = add_entry(hass, credentials=True)
+
+    for user in ("gone", "system"):
+        with pytest.raises(InvalidData):
+            await add_assist_contact(
+                hass, entry, assist=True, assist_user_id=users[user].id
+            )
+    assert not entry.subentries
+
+
+async def test_a_contact_answered_by_assist_stores_the_user(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    entry = add_entry(hass, credentials=True)
+
+    result = await add_assist_contact(
+        hass, entry, assist=True, assist_user_id=users["alice"].id
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    [subentry] = entry.subentries.values()
+    assert dict(subentry.data) == {
+        CONF_NAME: "Alice",
+        CONF_PHONE_NUMBER: ALICE,
+        CONF_ASSIST: True,
+        CONF_ASSIST_USER_ID: users["alice"].id,
+    }
+    assert async_contacts(entry) == [
+        Contact(
+            name="Alice",
+            number=ALICE,
+            subentry_id=subentry.subentry_id,
+            assist=True,
+            assist_user_id=users["alice"].id,
+        )
+    ]
+
+
+async def test_a_user_can_be_chosen_before_assist_is_turned_on(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    entry = add_entry(hass, credentials=True)
+
+    result = await add_assist_contact(hass, entry, assist_user_id=users["bob"].id)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    [contact] = async_contacts(entry)
+    assert contact.assist is False
+    assert contact.assist_user_id == users["bob"].id
+
+
+async def test_assist_without_a_user_is_refused(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    """Assist acts with a user's permissions: there is no default user."""
+    entry = add_entry(hass, credentials=True)
+
+    result = await add_assist_contact(hass, entry, assist=True)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {CONF_ASSIST_USER_ID: "assist_needs_user"}
+    assert suggested(result["data_schema"])[CONF_ASSIST] is True
+    assert not entry.subentries
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Alice",
+            CONF_PHONE_NUMBER: ALICE,
+            CONF_ASSIST: True,
+            CONF_ASSIST_USER_ID: users["alice"].id,
+        },
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_assist_without_a_user_and_a_bad_number_are_both_refused(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    entry = add_entry(hass, credentials=True)
+    result = await start_add(hass, entry)
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Alice", CONF_PHONE_NUMBER: "call me", CONF_ASSIST: True},
+    )
+
+    assert result["errors"] == {
+        CONF_PHONE_NUMBER: "invalid_recipient_characters",
+        CONF_ASSIST_USER_ID: "assist_needs_user",
+    }
+
+
+async def test_edit_form_shows_whether_assist_answers_and_as_whom(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    entry = add_entry(
+        hass,
+        contact_data(
+            "Alice",
+            ALICE,
+            "alice-id",
+            assist=True,
+            assist_user_id=users["alice"].id,
+        ),
+        credentials=True,
+    )
+
+    result = await entry.start_subentry_reconfigure_flow(hass, "alice-id")
+
+    assert result["step_id"] == "reconfigure"
+    assert suggested(result["data_schema"]) == {
+        CONF_NAME: "Alice",
+        CONF_PHONE_NUMBER: ALICE,
+        CONF_ASSIST: True,
+        CONF_ASSIST_USER_ID: users["alice"].id,
+    }
+    assert len(assist_user_options(result["data_schema"])) == 3
+
+
+@pytest.mark.parametrize("user", ["gone", "system", "removed"])
+async def test_edit_form_does_not_suggest_a_user_assist_can_no_longer_act_as(
+    hass: HomeAssistant, users: dict[str, User], user: str
+) -> None:
+    user_id = "no-such-user" if user == "removed" else users[user].id
+    entry = add_entry(
+        hass,
+        contact_data("Alice", ALICE, "alice-id", assist=True, assist_user_id=user_id),
+        credentials=True,
+    )
+
+    result = await entry.start_subentry_reconfigure_flow(hass, "alice-id")
+    assert suggested(result["data_schema"])[CONF_ASSIST_USER_ID] is None
+
+    # Submitted as shown, Assist has no user: the form says so.
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Alice", CONF_PHONE_NUMBER: ALICE, CONF_ASSIST: True},
+    )
+    assert result["errors"] == {CONF_ASSIST_USER_ID: "assist_needs_user"}
+    assert entry.subentries["alice-id"].data[CONF_ASSIST_USER_ID] == user_id
+
+
+async def test_editing_a_contact_turns_assist_on_or_off(
+    hass: HomeAssistant, users: dict[str, User]
+) -> None:
+    entry = add_entry(hass, contact_data("Alice", ALICE, "alice-id"), credentials=True)
+
+    result = await entry.start_subentry_reconfigure_flow(hass, "alice-id")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Alice",
+            CONF_PHONE_NUMBER: ALICE,
+            CONF_ASSIST: True,
+            CONF_ASSIST_USER_ID: users["carol"].id,
+        },
+    )
+    assert result["reason"] == "reconfigure_successful"
+    [contact] = async_contacts(entry)
+    assert (contact.assist, contact.assist_user_id) == (True, users["carol"].id)
+
+    result = await entry.start_subentry_reconfigure_flow(hass, "alice-id")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Alice", CONF_PHONE_NUMBER: ALICE}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(entry.subentries["alice-id"].data) == {
+        CONF_NAME: "Alice",
+        CONF_PHONE_NUMBER: ALICE,
+        CONF_ASSIST: False,
+        CONF_ASSIST_USER_ID: None,
+    }

@@ -14,12 +14,13 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import EsendexClient
+from .assist import AssistResponder, assist_issue_ids
 from .catch_up import InboxCatchUp
 from .const import CONF_ACCOUNT_ID, CONF_ACCOUNT_REFERENCE, CONF_CLOUDHOOK, DOMAIN
 from .coordinator import EsendexAccountCoordinator
 from .models import EsendexConfigEntry, EsendexRuntimeData
 from .receiver import NotificationReceiver, foreign_account_issue_id
-from .services import async_setup_services
+from .services import async_send_sms, async_setup_services
 from .store import async_remove_record
 from .verify import InboundVerifier, unverified_push_issue_id
 from .webhook_handler import async_register_webhook, async_unregister_webhook
@@ -54,6 +55,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> b
         receiver, entry.data[CONF_WEBHOOK_ID], coordinator, catch_up, verifier
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if verifier is not None:
+        # Only contacts with "Answer with Assist" get an answer; see assist.py.
+        assist = AssistResponder(hass, entry, async_send_sms)
+        entry.runtime_data.assist = assist
+        entry.async_on_unload(receiver.async_listen_inbound(assist.async_on_inbound))
     # A changed account filter gets its own chance to report a mismatch.
     ir.async_delete_issue(hass, DOMAIN, foreign_account_issue_id(entry.entry_id))
     # A repair issue while Esendex cannot reach the URL; re-checked at each setup.
@@ -111,6 +117,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> 
         foreign_account_issue_id(entry.entry_id),
         unreachable_url_issue_id(entry.entry_id),
         unverified_push_issue_id(entry.entry_id),
+        *assist_issue_ids(entry.entry_id),
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
     await async_remove_record(hass, entry.entry_id)

@@ -17,6 +17,15 @@ from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME, CONF_WE
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    AssistPipelineSelector,
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -34,6 +43,7 @@ from .api import (
     InvalidAddressError,
     normalise_recipient,
 )
+from .assist_settings import ASSIST_NUMBER_OPTIONS, CONF_ASSIST_PIPELINE
 from .const import (
     CONF_ACCOUNT_ID,
     CONF_ACCOUNT_REFERENCE,
@@ -44,6 +54,8 @@ from .const import (
     DOMAIN,
 )
 from .contacts import (
+    CONF_ASSIST,
+    CONF_ASSIST_USER_ID,
     CONF_PHONE_NUMBER,
     SUBENTRY_TYPE_CONTACT,
     async_contacts,
@@ -58,13 +70,26 @@ ESENDEX_SETTINGS_PLACEHOLDERS = {
 }
 
 ACCOUNT_ID_SCHEMA = probatio.Schema({probatio.Optional(CONF_ACCOUNT_ID): str})
+# A cleared Assist option means its default (assist_settings.py).
 SENDING_SCHEMA = probatio.Schema(
     {
         probatio.Optional(CONF_DEFAULT_RECIPIENT): TextSelector(
             TextSelectorConfig(type=TextSelectorType.TEL)
-        )
+        ),
+        probatio.Optional(CONF_ASSIST_PIPELINE): AssistPipelineSelector(),
+        **{
+            probatio.Optional(key): NumberSelector(
+                NumberSelectorConfig(
+                    min=1, max=maximum, step=1, mode=NumberSelectorMode.BOX
+                )
+            )
+            for key, (_default, maximum) in ASSIST_NUMBER_OPTIONS.items()
+        },
     }
 )
+ASSIST_NUMBER_DEFAULTS = {
+    key: default for key, (default, _maximum) in ASSIST_NUMBER_OPTIONS.items()
+}
 
 
 class CloudNotConnectedError(Exception):
@@ -477,7 +502,7 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class EsendexOptionsFlow(OptionsFlowWithReload):
-    """Receive-only entries: the account filter. API entries: the default recipient.
+    """Receive-only entries: the account filter. API entries: sending and Assist.
 
     An API entry's account is the one its credentials open; it is not an option.
     """
@@ -493,14 +518,19 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
     async def async_step_sending(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the number the notify entity texts."""
+        """Ask for the number the notify entity texts, and how Assist answers."""
         errors: dict[str, str] = {}
         if user_input is not None:
             options = {
                 key: value
                 for key, value in self.config_entry.options.items()
-                if key != CONF_DEFAULT_RECIPIENT
+                if key not in SENDING_SCHEMA.schema
             }
+            if pipeline := user_input.get(CONF_ASSIST_PIPELINE):
+                options[CONF_ASSIST_PIPELINE] = pipeline
+            for key in ASSIST_NUMBER_OPTIONS:
+                if (value := user_input.get(key)) is not None:
+                    options[key] = int(value)
             number = (user_input.get(CONF_DEFAULT_RECIPIENT) or "").strip()
             try:
                 if number:
@@ -512,7 +542,8 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="sending",
             data_schema=self.add_suggested_values_to_schema(
-                SENDING_SCHEMA, user_input or dict(self.config_entry.options)
+                SENDING_SCHEMA,
+                user_input or {**ASSIST_NUMBER_DEFAULTS, **self.config_entry.options},
             ),
             errors=errors,
         )
@@ -554,17 +585,64 @@ CONTACT_SCHEMA = probatio.Schema(
 )
 
 
+async def _async_assist_users(hass: HomeAssistant) -> list[SelectOptionDict]:
+    """Return the users Assist can act as: active people, not system users.
+
+    Each is shown with the name of its person, if it has one, so that either can
+    be recognised: Home Assistant has no user selector.
+    """
+    persons = {
+        state.attributes.get("user_id"): state.name
+        for state in hass.states.async_all("person")
+    }
+    options: list[SelectOptionDict] = []
+    for user in await hass.auth.async_get_users():
+        if not user.is_active or user.system_generated:
+            continue
+        label = name = user.name or user.id
+        if (person := persons.get(user.id)) is not None and person != name:
+            label = f"{person} ({name})"
+        options.append(SelectOptionDict(value=user.id, label=label))
+    return sorted(options, key=lambda option: option["label"].casefold())
+
+
 class ContactSubentryFlowHandler(ConfigSubentryFlow):
     """Add a contact to an entry, or edit one: a name for a phone number.
 
     Both are unique per entry, the name case-insensitively. Removing a contact is
     Home Assistant's own. The entry reads its contacts when it needs them, so a
     change counts at once, without a reload.
+
+    Entries with API credentials can answer a contact with Assist, as a user
+    picked here; receive-only entries cannot reply, so they do not ask.
     """
+
+    async def _async_schema(self, suggested: Mapping[str, Any]) -> probatio.Schema:
+        """Return the contact form, with the Assist fields if the entry can reply."""
+        schema = CONTACT_SCHEMA
+        suggested = dict(suggested)
+        if CONF_USERNAME in self._get_entry().data:
+            users = await _async_assist_users(self.hass)
+            if suggested.get(CONF_ASSIST_USER_ID) not in {
+                user["value"] for user in users
+            }:
+                # Removed or deactivated since: the select cannot show it.
+                suggested.pop(CONF_ASSIST_USER_ID, None)
+            schema = schema.extend(
+                {
+                    probatio.Optional(CONF_ASSIST, default=False): BooleanSelector(),
+                    probatio.Optional(CONF_ASSIST_USER_ID): SelectSelector(
+                        SelectSelectorConfig(
+                            options=users, mode=SelectSelectorMode.DROPDOWN
+                        )
+                    ),
+                }
+            )
+        return self.add_suggested_values_to_schema(schema, suggested)
 
     def _parse(
         self, user_input: Mapping[str, Any], except_subentry_id: str | None
-    ) -> tuple[dict[str, str], dict[str, str]]:
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         """Return the contact's data, or the form errors to show."""
         entry = self._get_entry()
         name = user_input[CONF_NAME].strip()
@@ -585,14 +663,22 @@ class ContactSubentryFlowHandler(ConfigSubentryFlow):
             other = contact_for_number(entry, number)
             if other is not None and other.subentry_id != except_subentry_id:
                 errors[CONF_PHONE_NUMBER] = "duplicate_number"
+        assist: dict[str, Any] = {}
+        if CONF_USERNAME in entry.data:
+            assist = {
+                CONF_ASSIST: user_input[CONF_ASSIST],
+                CONF_ASSIST_USER_ID: user_input.get(CONF_ASSIST_USER_ID),
+            }
+            if assist[CONF_ASSIST] and assist[CONF_ASSIST_USER_ID] is None:
+                errors[CONF_ASSIST_USER_ID] = "assist_needs_user"
         if errors:
             return {}, errors
-        return {CONF_NAME: name, CONF_PHONE_NUMBER: number}, {}
+        return {CONF_NAME: name, CONF_PHONE_NUMBER: number, **assist}, {}
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Ask for the contact's name and number."""
+        """Ask for the contact's name and number, and whether Assist answers it."""
         errors: dict[str, str] = {}
         if user_input is not None:
             data, errors = self._parse(user_input, except_subentry_id=None)
@@ -604,14 +690,14 @@ class ContactSubentryFlowHandler(ConfigSubentryFlow):
                 )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(CONTACT_SCHEMA, user_input),
+            data_schema=await self._async_schema(user_input or {}),
             errors=errors,
         )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Change the contact's name or number."""
+        """Change the contact's name, number or Assist setting."""
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -628,8 +714,6 @@ class ContactSubentryFlowHandler(ConfigSubentryFlow):
                 )
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                CONTACT_SCHEMA, user_input or dict(subentry.data)
-            ),
+            data_schema=await self._async_schema(user_input or subentry.data),
             errors=errors,
         )

@@ -2,9 +2,13 @@
 
 A contact's subentry has the type `contact` and the data `{"name", "phone_number"}`,
 the number as normalise_recipient returns it; the contact flow keeps both unique per
-entry (the name case-insensitively). Numbers are compared without their leading +:
-Esendex writes `447700900123` in its notifications, for the `+447700900123` typed in
-Home Assistant.
+entry (the name case-insensitively). A contact of an entry with API credentials also
+has `"assist"` (answer its SMS with Assist) and `"assist_user_id"` (the Home Assistant
+user whose permissions Assist acts with; required when `assist` is on); contacts
+without them, of older versions or receive-only entries, have Assist off.
+
+Numbers are compared without their leading +: Esendex writes `447700900123` in its
+notifications, for the `+447700900123` typed in Home Assistant.
 
 Everything here reads the entry as it is now: a contact added, edited or removed
 counts at once, without a reload.
@@ -20,15 +24,22 @@ from .api import InvalidAddressError, normalise_recipient
 
 SUBENTRY_TYPE_CONTACT: Final = "contact"
 CONF_PHONE_NUMBER: Final = "phone_number"
+CONF_ASSIST: Final = "assist"
+CONF_ASSIST_USER_ID: Final = "assist_user_id"
 
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """A name for a phone number; `number` as normalise_recipient returns it."""
+    """A name for a phone number; `number` as normalise_recipient returns it.
+
+    assist: whether Assist answers this contact's SMS, acting as assist_user_id.
+    """
 
     name: str
     number: str
     subentry_id: str
+    assist: bool = False
+    assist_user_id: str | None = None
 
 
 def number_key(number: str) -> str:
@@ -46,6 +57,8 @@ def async_contacts(entry: ConfigEntry) -> list[Contact]:
             name=subentry.data[CONF_NAME],
             number=subentry.data[CONF_PHONE_NUMBER],
             subentry_id=subentry.subentry_id,
+            assist=bool(subentry.data.get(CONF_ASSIST, False)),
+            assist_user_id=subentry.data.get(CONF_ASSIST_USER_ID),
         )
         for subentry in entry.subentries.values()
         if subentry.subentry_type == SUBENTRY_TYPE_CONTACT

@@ -105,6 +105,9 @@ async def async_get_config_entry_diagnostics(
             if entry.runtime_data.catch_up is not None
             else None,
         },
+        "assist": None
+        if (assist := entry.runtime_data.assist) is None
+        else assist.diagnostics(),
         "entities": entities,
     }
 

@@ -10,6 +10,7 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
+from .assist import ATTR_ANSWER, ATTR_ERROR, EVENT_ASSIST_ANSWERED
 from .const import (
     ATTR_CONTACT,
     ATTR_FAILURE_DETAIL,
@@ -91,7 +92,23 @@ def async_describe_events(
             LOGBOOK_ENTRY_ICON: "mdi:message-lock",
         }
 
+    @callback
+    def describe_assist_answered(event: Event[Mapping[str, Any]]) -> dict[str, str]:
+        data = event.data
+        who = _who(data, ATTR_FROM)
+        if error := data.get(ATTR_ERROR):
+            message, icon = f"Assist did not answer {who}: {error}", "mdi:message-alert"
+        else:
+            message = f"Assist answered {who}: {_shorten(data[ATTR_ANSWER])}"
+            icon = "mdi:message-reply-text"
+        return {
+            LOGBOOK_ENTRY_NAME: DEFAULT_TITLE,
+            LOGBOOK_ENTRY_MESSAGE: message,
+            LOGBOOK_ENTRY_ICON: icon,
+        }
+
     async_describe_event(DOMAIN, EVENT_INBOUND_MESSAGE, describe_inbound)
+    async_describe_event(DOMAIN, EVENT_ASSIST_ANSWERED, describe_assist_answered)
     async_describe_event(DOMAIN, EVENT_OPTED_OUT, describe_opted_out)
     async_describe_event(DOMAIN, EVENT_MESSAGE_DELIVERED, describe_delivered)
     async_describe_event(DOMAIN, EVENT_MESSAGE_FAILED, describe_failed)

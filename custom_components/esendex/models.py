@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 from .receiver import NotificationReceiver
 
 if TYPE_CHECKING:
+    from .assist import AssistResponder
     from .catch_up import InboxCatchUp
     from .coordinator import EsendexAccountCoordinator
     from .verify import InboundVerifier
@@ -24,6 +25,8 @@ class EsendexRuntimeData:
     coordinator: EsendexAccountCoordinator | None = None
     catch_up: InboxCatchUp | None = None
     verifier: InboundVerifier | None = None
+    # Answers trusted contacts' SMS with Assist (entries with API credentials).
+    assist: AssistResponder | None = None
 
 
 type EsendexConfigEntry = ConfigEntry[EsendexRuntimeData]
