@@ -46,7 +46,7 @@ from homeassistant.helpers import intent, issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from .api import InvalidAddressError, SentMessage
+from .api import SentMessage
 from .assist_settings import AssistSettings, assist_settings
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
@@ -56,7 +56,12 @@ from .const import (
     ATTR_NOTIFICATION_ID,
     DOMAIN,
 )
-from .contacts import Contact, async_contacts, contact_for_number, number_key
+from .contacts import (
+    Contact,
+    async_contacts,
+    contact_for_number,
+    number_key_or_none,
+)
 from .models import EsendexConfigEntry
 from .receiver import ReceivedInbound, opted_out_key
 from .sms_text import sms_answer, sms_parts
@@ -251,7 +256,7 @@ class AssistResponder:
     def _question(self, received: ReceivedInbound) -> _Question | None:
         """Return the SMS as a question for Assist, or None (logged) if it is not."""
         message = received.message
-        sender_key = _key_or_none(message.sender)
+        sender_key = number_key_or_none(message.sender)
         contact = contact_for_number(self._entry, message.sender)
         receiver = self._entry.runtime_data.receiver
         if received.event_data.get(ATTR_NOTIFICATION_ID) is None:
@@ -281,7 +286,7 @@ class AssistResponder:
         coordinator = self._entry.runtime_data.coordinator
         if coordinator is not None and coordinator.data is not None:
             numbers.append(coordinator.data.address or "")
-        return {key for number in numbers if (key := _key_or_none(number))}
+        return {key for number in numbers if (key := number_key_or_none(number))}
 
     async def _async_answer(self, question: _Question) -> None:
         """Verify, check the pace and the limits, ask Assist, send the answer."""
@@ -515,14 +520,6 @@ class AssistResponder:
         if detail is not None:
             event_data[ATTR_ERROR_DETAIL] = detail
         self.hass.bus.async_fire(EVENT_ASSIST_ANSWERED, event_data, context=context)
-
-
-def _key_or_none(number: str) -> str | None:
-    """Return a phone number's key (contacts.number_key), None for a sender name."""
-    try:
-        return number_key(number)
-    except InvalidAddressError:
-        return None
 
 
 def _speech(response: intent.IntentResponse) -> str:

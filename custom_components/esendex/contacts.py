@@ -14,6 +14,7 @@ Everything here reads the entry as it is now: a contact added, edited or removed
 counts at once, without a reload.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -50,20 +51,29 @@ def number_key(number: str) -> str:
     return normalise_recipient(number).removeprefix("+")
 
 
+def number_key_or_none(number: str) -> str | None:
+    """Return number_key(number), or None for what is not a phone number."""
+    try:
+        return number_key(number)
+    except InvalidAddressError:
+        return None
+
+
+def _contacts(entry: ConfigEntry) -> Iterator[Contact]:
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type == SUBENTRY_TYPE_CONTACT:
+            yield Contact(
+                name=subentry.data[CONF_NAME],
+                number=subentry.data[CONF_PHONE_NUMBER],
+                subentry_id=subentry.subentry_id,
+                assist=bool(subentry.data.get(CONF_ASSIST, False)),
+                assist_user_id=subentry.data.get(CONF_ASSIST_USER_ID),
+            )
+
+
 def async_contacts(entry: ConfigEntry) -> list[Contact]:
     """Return the entry's contacts, by name."""
-    contacts = [
-        Contact(
-            name=subentry.data[CONF_NAME],
-            number=subentry.data[CONF_PHONE_NUMBER],
-            subentry_id=subentry.subentry_id,
-            assist=bool(subentry.data.get(CONF_ASSIST, False)),
-            assist_user_id=subentry.data.get(CONF_ASSIST_USER_ID),
-        )
-        for subentry in entry.subentries.values()
-        if subentry.subentry_type == SUBENTRY_TYPE_CONTACT
-    ]
-    return sorted(contacts, key=lambda contact: contact.name.casefold())
+    return sorted(_contacts(entry), key=lambda contact: contact.name.casefold())
 
 
 def contact_for_number(entry: ConfigEntry, number: str) -> Contact | None:
@@ -71,15 +81,13 @@ def contact_for_number(entry: ConfigEntry, number: str) -> Contact | None:
 
     None too for what is not a phone number (an alphanumeric sender, say).
     """
-    try:
-        key = number_key(number)
-    except InvalidAddressError:
+    if (key := number_key_or_none(number)) is None:
         return None
     return next(
         (
             contact
-            for contact in async_contacts(entry)
-            if number_key(contact.number) == key
+            for contact in _contacts(entry)
+            if number_key_or_none(contact.number) == key
         ),
         None,
     )

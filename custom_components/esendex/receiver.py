@@ -19,7 +19,6 @@ from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .api import normalise_recipient
 from .const import (
     ATTR_ACCOUNT_ID,
     ATTR_CONFIG_ENTRY_ID,
@@ -52,7 +51,7 @@ from .const import (
     STATUS_DELIVERED,
     STATUS_FAILED,
 )
-from .contacts import contact_for_number
+from .contacts import contact_for_number, number_key_or_none
 from .dedupe import SeenNotifications
 from .protocol import (
     InboundMessage,
@@ -133,10 +132,7 @@ def opted_out_key(number: str) -> str:
     Esendex writes `447700900123` in its notifications, for the `+447700900123`
     (or `+44 7700 900123`) given to send_sms: both must give the same key.
     """
-    try:
-        return normalise_recipient(number).removeprefix("+")
-    except ValueError:
-        return number.strip()
+    return number_key_or_none(number) or number.strip()
 
 
 def foreign_account_issue_id(entry_id: str) -> str:

@@ -55,7 +55,12 @@ from .const import (
     STATUS_DELIVERED,
     STATUS_FAILED,
 )
-from .contacts import async_contacts, number_key, resolve_recipient
+from .contacts import (
+    async_contacts,
+    number_key,
+    number_key_or_none,
+    resolve_recipient,
+)
 from .verify import InboundVerifier
 
 CONF_FROM: Final = "from"
@@ -268,13 +273,8 @@ def _number_keys(entry: ConfigEntry | None, values: list[str]) -> set[str]:
 
 
 def _sender_key(number: object) -> str | None:
-    if not isinstance(number, str):
-        return None
-    try:
-        return number_key(number)
-    except InvalidAddressError:
-        # An alphanumeric sender, which no number or contact matches.
-        return None
+    # None for an alphanumeric sender, which no number or contact matches.
+    return number_key_or_none(number) if isinstance(number, str) else None
 
 
 class _EsendexTrigger(Trigger):

@@ -30,10 +30,8 @@ from homeassistant.helpers import issue_registry as ir
 
 from .api import (
     EsendexError,
-    InvalidAddressError,
     MessageNotFoundError,
     StoredMessage,
-    normalise_recipient,
 )
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
@@ -42,6 +40,7 @@ from .const import (
     DOMAIN,
     EVENT_MESSAGE_VERIFIED,
 )
+from .contacts import number_key_or_none
 from .protocol import InboundMessage
 
 _LOGGER = logging.getLogger(__name__)
@@ -101,12 +100,10 @@ def same_number(first: str, second: str) -> bool:
     Numbers are compared as digits, with or without their leading +; anything
     that is not a number (an alphanumeric sender) as written, case-insensitively.
     """
-    try:
-        return normalise_recipient(first).removeprefix("+") == normalise_recipient(
-            second
-        ).removeprefix("+")
-    except InvalidAddressError:
+    first_key, second_key = number_key_or_none(first), number_key_or_none(second)
+    if first_key is None or second_key is None:
         return first.strip().casefold() == second.strip().casefold()
+    return first_key == second_key
 
 
 class InboundVerifier:
