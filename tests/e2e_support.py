@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+import os
 from pathlib import Path
 import re
 import signal
@@ -72,10 +73,13 @@ def free_loopback_port() -> int:
         return port
 
 
-def write_config_dir(config_dir: Path, port: int) -> None:
-    """Write a minimal config dir that loads the integration from the working tree."""
+def write_config_dir(config_dir: Path, port: int, extra_yaml: str = "") -> None:
+    """Write a minimal config dir that loads the integration from the working tree.
+
+    `extra_yaml` is appended to configuration.yaml.
+    """
     (config_dir / "configuration.yaml").write_text(
-        CONFIGURATION_YAML.format(port=port), encoding="utf-8"
+        CONFIGURATION_YAML.format(port=port) + extra_yaml, encoding="utf-8"
     )
     (config_dir / "automations.yaml").write_text("[]\n", encoding="utf-8")
     # A symlink rather than a copy: hass must run the code under review, and a
@@ -117,6 +121,8 @@ class HassProcess:
     config_dir: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    # Put before the standard paths of the hass process (stand-in packages).
+    python_path: list[Path] = field(default_factory=list)
     starts: int = 0
 
     @property
@@ -175,10 +181,19 @@ class HassProcess:
                 # on sys.path, and the repo's own custom_components/ would then be
                 # imported instead of the config dir's.
                 cwd=self.config_dir,
+                env=self._environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=console,
                 stderr=subprocess.STDOUT,
             )
+
+    def _environment(self) -> dict[str, str] | None:
+        if not self.python_path:
+            return None
+        paths = [str(path) for path in self.python_path]
+        if inherited := os.environ.get("PYTHONPATH"):
+            paths.append(inherited)
+        return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
     def stop(self) -> int | None:
         """Stop hass for good: SIGTERM, then SIGKILL after a bound. Never raises.
@@ -379,18 +394,38 @@ class HassClient:
             await response.read()
             return response.status
 
-    async def async_subscribe(self, event_types: Iterable[str]) -> EventSubscription:
-        """Open a websocket, authenticate, and subscribe to the given event types."""
+    async def async_websocket(self) -> aiohttp.ClientWebSocketResponse:
+        """Open an authenticated websocket; the caller closes it."""
         ws = await self.session.ws_connect(
             f"ws://127.0.0.1:{self.hass.port}/api/websocket",
             timeout=aiohttp.ClientWSTimeout(ws_close=10.0),
         )
-        subscription = EventSubscription(ws)
         try:
             assert (await ws.receive_json(timeout=10))["type"] == "auth_required"
             await ws.send_json({"type": "auth", "access_token": self.access_token})
             auth = await ws.receive_json(timeout=10)
             assert auth["type"] == "auth_ok", auth
+        except BaseException:
+            await ws.close()
+            raise
+        return ws
+
+    async def async_command(self, command: str, **fields: Any) -> Any:
+        """Run one websocket command that must succeed; return its result."""
+        ws = await self.async_websocket()
+        try:
+            await ws.send_json({"id": 1, "type": command, **fields})
+            answer = await ws.receive_json(timeout=10)
+        finally:
+            await ws.close()
+        assert answer.get("success"), f"{command}: {answer}"
+        return answer["result"]
+
+    async def async_subscribe(self, event_types: Iterable[str]) -> EventSubscription:
+        """Open a websocket, authenticate, and subscribe to the given event types."""
+        ws = await self.async_websocket()
+        subscription = EventSubscription(ws)
+        try:
             for message_id, event_type in enumerate(event_types, start=1):
                 await ws.send_json(
                     {

@@ -129,7 +129,9 @@ async def test_diagnostics_redact_api_credentials(hass: HomeAssistant) -> None:
         messages_remaining=19,
         expires_on=None,
     )
-    with patch("custom_components.esendex.EsendexClient", autospec=True) as client:
+    with patch(
+        "custom_components.esendex.rest_client.EsendexClient", autospec=True
+    ) as client:
         client.return_value.async_get_account.return_value = account
         client.return_value.async_get_inbox.return_value = InboxPage([], 0, 0, 0)
         assert await hass.config_entries.async_setup(entry.entry_id)

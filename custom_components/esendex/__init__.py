@@ -2,42 +2,53 @@
 
 Reading order: `webhook_handler.py` answers Esendex's POSTs, `protocol.py` parses
 them, `receiver.py` deduplicates and publishes them (`store.py` keeps its record),
-`sensor.py` and `event.py` show them. With API credentials, `api.py` talks to
-Esendex's REST API, `coordinator.py` reads the credits, `catch_up.py` catches up the
-inbox, and `services.py` and `notify.py` send SMS.
+`sensor.py` and `event.py` show them, and `message_log.py` keeps them for the
+messages card (`websocket_api.py`, `card.py`). With API credentials, `api.py`
+talks to Esendex's REST API, `coordinator.py` reads the credits, `catch_up.py`
+catches up the inbox, and `services.py` and `notify.py` send SMS.
 """
 
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
+import probatio
 
-from .api import EsendexClient
 from .assist import AssistResponder, assist_issue_ids
+from .card import async_register_card
 from .catch_up import InboxCatchUp
 from .const import CONF_ACCOUNT_ID, CONF_ACCOUNT_REFERENCE, CONF_CLOUDHOOK, DOMAIN
 from .coordinator import EsendexAccountCoordinator
+from .message_log import MessageLog, async_remove_history
 from .models import EsendexConfigEntry, EsendexRuntimeData
 from .receiver import NotificationReceiver, foreign_account_issue_id
+from .rest_client import CONF_API_URL, rest_client, set_api_url
 from .services import async_send_sms, async_setup_services
 from .store import async_remove_record
 from .verify import InboundVerifier, unverified_push_issue_id
 from .webhook_handler import async_register_webhook, async_unregister_webhook
 from .webhook_url import async_check_webhook_url, unreachable_url_issue_id
+from .websocket_api import async_setup_websocket_api
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
-CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+# Entries are made in the UI; the one YAML setting is for development (rest_client.py).
+CONFIG_SCHEMA = probatio.Schema(
+    {DOMAIN: probatio.Schema({probatio.Optional(CONF_API_URL): cv.url})},
+    extra=probatio.ALLOW_EXTRA,
+)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, and a webhook handler for every entry.
+    """Register the actions, the messages API and card, and every entry's webhook.
 
     Handlers of entries that are not loaded (disabled, failing, still starting)
     answer 503, so that Esendex keeps retrying rather than getting Home
     Assistant's 200 for an unknown webhook.
     """
+    set_api_url(hass, config.get(DOMAIN, {}).get(CONF_API_URL))
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_register_card(hass)
     for entry in hass.config_entries.async_entries(DOMAIN):
         async_register_webhook(hass, entry)
     return True
@@ -49,10 +60,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> b
     handler = async_register_webhook(hass, entry)
     receiver = NotificationReceiver(hass, entry)
     await receiver.async_load()
+    history = MessageLog(hass, entry)
+    await history.async_load()
+    # Before the entities: a notification the history has is not added twice when
+    # an entity fails and Esendex retries.
+    entry.async_on_unload(history.async_listen_to(receiver))
     coordinator, catch_up, verifier = await _async_api_side(hass, entry, receiver)
     receiver.verifier = verifier
     entry.runtime_data = EsendexRuntimeData(
-        receiver, entry.data[CONF_WEBHOOK_ID], coordinator, catch_up, verifier
+        receiver, history, entry.data[CONF_WEBHOOK_ID], coordinator, catch_up, verifier
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if verifier is not None:
@@ -82,11 +98,7 @@ async def _async_api_side(
     """Return an API entry's credits coordinator, catch-up and verifier, or Nones."""
     if CONF_USERNAME not in entry.data:
         return None, None, None
-    client = EsendexClient(
-        async_get_clientsession(hass),
-        entry.data[CONF_USERNAME],
-        entry.data[CONF_PASSWORD],
-    )
+    client = rest_client(hass, entry.data[CONF_USERNAME], entry.data[CONF_PASSWORD])
     reference: str = entry.data[CONF_ACCOUNT_REFERENCE]
     coordinator = EsendexAccountCoordinator(hass, entry, client, reference)
     # Not async_config_entry_first_refresh: receiving must not stop because the
@@ -100,17 +112,18 @@ async def _async_api_side(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> bool:
-    """Stop accepting (503 from here on), unload the platforms, save the record."""
+    """Stop accepting (503 from here on), unload the platforms, save the records."""
     receiver = entry.runtime_data.receiver
     receiver.accepting = False
     # async_unload_platforms_or_raise would do from 2026.11 on; 2026.10 lacks it.
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     await receiver.async_save()
+    await entry.runtime_data.history.async_close()
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> None:
-    """Delete the webhook, the cloudhook, the stored record and the repair issues."""
+    """Delete the webhook, the cloudhook, the stored records and the repair issues."""
     async_unregister_webhook(hass, entry.data[CONF_WEBHOOK_ID])
     # ir.async_create_issue(config_entry_id=...) makes this automatic, from 2026.11.
     for issue_id in (
@@ -121,6 +134,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: EsendexConfigEntry) -> 
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
     await async_remove_record(hass, entry.entry_id)
+    await async_remove_history(hass, entry.entry_id)
     if entry.data.get(CONF_CLOUDHOOK) and "cloud" in hass.config.components:
         from homeassistant.components.cloud import (  # noqa: PLC0415 - cloud is optional
             async_delete_cloudhook,

@@ -15,7 +15,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant, callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     AssistPipelineSelector,
     BooleanSelector,
@@ -36,7 +35,6 @@ from .api import (
     Account,
     AccountNotFoundError,
     EsendexAuthError,
-    EsendexClient,
     EsendexConnectionError,
     EsendexError,
     EsendexServerError,
@@ -62,6 +60,15 @@ from .contacts import (
     contact_for_number,
     number_key,
 )
+from .message_log import (
+    CONF_HISTORY_MAX_DAYS,
+    CONF_HISTORY_MAX_MESSAGES,
+    CONF_HISTORY_NON_ADMIN,
+    MAX_HISTORY_DAYS,
+    MAX_HISTORY_MESSAGES,
+    history_settings,
+)
+from .rest_client import rest_client
 from .webhook_url import async_local_webhook_url, why_unreachable
 
 # Shown with the URL: where it goes in the Esendex account.
@@ -85,6 +92,22 @@ SENDING_SCHEMA = probatio.Schema(
             )
             for key, (_default, maximum) in ASSIST_NUMBER_OPTIONS.items()
         },
+    }
+)
+# The messages card's history (message_log.py); 0 messages turns it off.
+HISTORY_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_HISTORY_MAX_MESSAGES): NumberSelector(
+            NumberSelectorConfig(
+                min=0, max=MAX_HISTORY_MESSAGES, step=1, mode=NumberSelectorMode.BOX
+            )
+        ),
+        probatio.Required(CONF_HISTORY_MAX_DAYS): NumberSelector(
+            NumberSelectorConfig(
+                min=1, max=MAX_HISTORY_DAYS, step=1, mode=NumberSelectorMode.BOX
+            )
+        ),
+        probatio.Required(CONF_HISTORY_NON_ADMIN): BooleanSelector(),
     }
 )
 ASSIST_NUMBER_DEFAULTS = {
@@ -203,10 +226,8 @@ async def _async_check_credentials(
     """Return the account the credentials open, or the form error to show."""
     credentials = _credentials(user_input)
     try:
-        client = EsendexClient(
-            async_get_clientsession(hass),
-            credentials[CONF_USERNAME],
-            credentials[CONF_PASSWORD],
+        client = rest_client(
+            hass, credentials[CONF_USERNAME], credentials[CONF_PASSWORD]
         )
     except ValueError:
         # HTTP Basic auth cannot carry a colon in the login.
@@ -504,8 +525,13 @@ class EsendexConfigFlow(ConfigFlow, domain=DOMAIN):
 class EsendexOptionsFlow(OptionsFlowWithReload):
     """Receive-only entries: the account filter. API entries: sending and Assist.
 
-    An API entry's account is the one its credentials open; it is not an option.
+    Then, for both, the message history. An API entry's account is the one its
+    credentials open; it is not an option.
     """
+
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        self._options: dict[str, Any] = {}
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -538,7 +564,8 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
             except InvalidAddressError as err:
                 errors[CONF_DEFAULT_RECIPIENT] = f"invalid_{err.kind}"
             else:
-                return self.async_create_entry(data=options)
+                self._options = options
+                return await self.async_step_history()
         return self.async_show_form(
             step_id="sending",
             data_schema=self.add_suggested_values_to_schema(
@@ -561,15 +588,48 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
             if not errors:
                 # As the config flow would have created it with this account.
                 self.hass.config_entries.async_update_entry(entry, unique_id=account_id)
-                return self.async_create_entry(
-                    data={CONF_ACCOUNT_ID: account_id} if account_id else {}
-                )
+                self._options = {
+                    key: value
+                    for key, value in entry.options.items()
+                    if key != CONF_ACCOUNT_ID
+                }
+                if account_id:
+                    self._options[CONF_ACCOUNT_ID] = account_id
+                return await self.async_step_history()
         return self.async_show_form(
             step_id="account_filter",
             data_schema=self.add_suggested_values_to_schema(
                 ACCOUNT_ID_SCHEMA, user_input or dict(self.config_entry.options)
             ),
             errors=errors,
+        )
+
+    async def async_step_history(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask how much message history the messages card keeps, and for whom."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    **self._options,
+                    CONF_HISTORY_MAX_MESSAGES: int(
+                        user_input[CONF_HISTORY_MAX_MESSAGES]
+                    ),
+                    CONF_HISTORY_MAX_DAYS: int(user_input[CONF_HISTORY_MAX_DAYS]),
+                    CONF_HISTORY_NON_ADMIN: user_input[CONF_HISTORY_NON_ADMIN],
+                }
+            )
+        settings = history_settings(self.config_entry)
+        return self.async_show_form(
+            step_id="history",
+            data_schema=self.add_suggested_values_to_schema(
+                HISTORY_SCHEMA,
+                {
+                    CONF_HISTORY_MAX_MESSAGES: settings.max_messages,
+                    CONF_HISTORY_MAX_DAYS: settings.max_days,
+                    CONF_HISTORY_NON_ADMIN: settings.non_admin,
+                },
+            ),
         )
 
 
