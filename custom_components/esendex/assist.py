@@ -86,7 +86,6 @@ TYPING_CHARS_PER_SECOND: Final = 10.0
 CONTACT_WINDOW: Final = timedelta(hours=1)
 ENTRY_WINDOW: Final = timedelta(days=1)
 # Answers remembered as Assist replies (by message id), newest last.
-ASSIST_REPLIES_KEPT: Final = 1_000
 
 
 class Limit(StrEnum):
@@ -122,6 +121,7 @@ class SendSms(Protocol):
         text: str,
         *,
         context: Context | None = None,
+        assist: bool = False,
     ) -> Awaitable[list[SentMessage]]:
         """Send text to each recipient; return once Esendex accepts."""
 
@@ -204,7 +204,6 @@ class AssistResponder:
         # Per sender: the last SMS (that passed verification) or answer, when.
         self._last_exchange: dict[str, datetime] = {}
         self._issue_timers: dict[str, CALLBACK_TYPE] = {}
-        self._assist_replies: deque[str] = deque(maxlen=ASSIST_REPLIES_KEPT)
         self.counters: dict[str, int] = dict.fromkeys(
             ("answered", *(reason.value for reason in NoAnswer)), 0
         )
@@ -212,7 +211,8 @@ class AssistResponder:
 
     def is_assist_reply(self, message_id: str) -> bool:
         """Return whether a message sent from here was an Assist answer."""
-        return message_id.lower() in self._assist_replies
+        sent = self._entry.runtime_data.receiver.sent.get(message_id)
+        return sent is not None and sent.assist
 
     def diagnostics(self) -> dict[str, Any]:
         """Return the settings and the counters since setup; never texts or numbers."""
@@ -453,7 +453,11 @@ class AssistResponder:
                 self._finish(event_data, context, error=NoAnswer.EMPTY_ANSWER)
                 return
             sent = await self._send(
-                self._entry, [question.contact.number], answer, context=context
+                self._entry,
+                [question.contact.number],
+                answer,
+                context=context,
+                assist=True,
             )
         except Exception as err:  # noqa: BLE001 - whatever fails, nothing is sent
             _LOGGER.warning(
@@ -470,7 +474,6 @@ class AssistResponder:
             )
             return
         message_ids = [message.message_id.lower() for message in sent]
-        self._assist_replies.extend(message_ids)
         self._exchanged(question.sender_key, dt_util.utcnow())
         _LOGGER.debug(
             "Assist answered SMS %s of %s in %s part(s)",

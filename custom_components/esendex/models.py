@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
+from .message_log import MessageLog
 from .receiver import NotificationReceiver
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ class EsendexRuntimeData:
     """What a loaded entry keeps while it runs."""
 
     receiver: NotificationReceiver
+    # What the messages card shows (websocket_api.py).
+    history: MessageLog
     # The id registered at setup; entry.data may already hold a new one at unload.
     webhook_id: str
     # Only for entries with API credentials (sending, credits, inbox catch-up).

@@ -17,6 +17,8 @@ class SentRecord:
     sent_at: str  # ISO 8601, UTC
     context_id: str | None
     user_id: str | None
+    # An answer sent by Assist (assist.py).
+    assist: bool = False
 
 
 class SentMessageLedger:
@@ -73,6 +75,7 @@ class SentMessageLedger:
                 sent_at=str(item["sent_at"]),
                 context_id=item.get("context_id"),
                 user_id=item.get("user_id"),
+                assist=bool(item.get("assist", False)),
             )
             self.add(str(item["message_id"]), record, float(item["time"]))
         self._prune(now)

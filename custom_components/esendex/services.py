@@ -114,8 +114,11 @@ async def async_send_sms(
     originator: str | None = None,
     validity_hours: int | None = None,
     context: Context | None = None,
+    assist: bool = False,
 ) -> list[SentMessage]:
     """Send one SMS to each recipient and remember them; return once Esendex accepts.
+
+    `assist` marks an answer of Assist's, in the receipts ledger and the history.
 
     The credits are read again afterwards, in the background: a slow account read
     must not hold up the caller, and the coordinator's debouncer folds the reads
@@ -184,7 +187,11 @@ async def async_send_sms(
                 sent_at=sent_at,
                 context_id=context.id if context else None,
                 user_id=context.user_id if context else None,
+                assist=assist,
             ),
+        )
+        entry.runtime_data.history.async_record_sent(
+            message.message_id, message.to, text, assist=assist
         )
     entry.async_create_background_task(
         coordinator.hass,
