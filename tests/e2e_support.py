@@ -5,7 +5,8 @@ over HTTP and the websocket API on a loopback port, never through Python objects
 """
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 import os
@@ -19,7 +20,10 @@ from types import TracebackType
 from typing import Any, Self
 
 import aiohttp
+from aiohttp.test_utils import TestServer
 import pytest
+
+from tools.fake_esendex_api import FakeEsendexAccount, create_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION_DIR = REPO_ROOT / "custom_components" / "esendex"
@@ -314,6 +318,22 @@ class HassClient:
         )
         self.refresh_token = tokens["refresh_token"]
 
+    async def async_finish_onboarding(self) -> None:
+        """Post the steps after the user, as the frontend's onboarding pages do.
+
+        Only a browser test needs them: until they are done, the frontend shows
+        onboarding instead of the dashboards.
+        """
+        await self.async_post("/api/onboarding/core_config", {})
+        await self.async_post("/api/onboarding/analytics", {})
+        await self.async_post(
+            "/api/onboarding/integration",
+            {
+                "client_id": self.client_id,
+                "redirect_uri": f"{self.hass.base_url}/?auth_callback=1",
+            },
+        )
+
     async def async_log_in_again(self) -> None:
         """Get a fresh access token from the refresh token (it survives restarts)."""
         assert self.refresh_token is not None, "onboard first"
@@ -575,3 +595,113 @@ async def add_integration(client: HassClient) -> tuple[str, str]:
     assert webhook_url.startswith(prefix), webhook_url
     assert len(webhook_url) > len(prefix), webhook_url
     return result["result"]["entry_id"], webhook_url
+
+
+# --- a fake Esendex (tools/fake_esendex_api.py) and an entry with API credentials
+
+FAKE_USERNAME = "owner@example.com"
+FAKE_PASSWORD = "fake-api-password"  # noqa: S105 - a made-up login of the fake
+FAKE_REFERENCE = "EX0012345"
+FAKE_ACCOUNT_ID = "0b5e7ad2-6d4f-4d55-9c1e-2a3b4c5d6e7f"
+FAKE_VIRTUAL_NUMBER = "447860000000"
+
+
+@dataclass
+class FakeEsendex:
+    """The fake's state, and where its API is served."""
+
+    account: FakeEsendexAccount
+    api_url: str
+
+    @property
+    def control_url(self) -> str:
+        """Where the fake's own control routes are."""
+        return self.api_url.replace("/v1.0/", "/_fake/")
+
+    async def async_text(
+        self, session: aiohttp.ClientSession, sender: str, text: str
+    ) -> str:
+        """An SMS arrives: in the inbox, and pushed to the webhook; return its id."""
+        async with session.post(
+            f"{self.control_url}inbound", json={"from": sender, "text": text}
+        ) as response:
+            answer = await response.json()
+        assert response.status == 200, answer
+        assert answer["push_status"] == 200, answer
+        message_id: str = answer["id"]
+        return message_id
+
+
+@asynccontextmanager
+async def serve_fake_esendex(receipt_delay: float) -> AsyncIterator[FakeEsendex]:
+    """Serve the fake Esendex API on a loopback port for the block."""
+    account = FakeEsendexAccount(
+        username=FAKE_USERNAME,
+        password=FAKE_PASSWORD,
+        account_reference=FAKE_REFERENCE,
+        account_id=FAKE_ACCOUNT_ID,
+        virtual_number=FAKE_VIRTUAL_NUMBER,
+        receipt_delay=receipt_delay,
+    )
+    async with TestServer(create_app(account), host="127.0.0.1") as server:
+        yield FakeEsendex(account, str(server.make_url("/v1.0/")))
+
+
+def fake_api_yaml(fake: FakeEsendex) -> str:
+    """The development setting that points the integration at the fake."""
+    return f"\nesendex:\n  api_url: {fake.api_url}\n"
+
+
+async def add_api_entry(client: HassClient, fake: FakeEsendex) -> tuple[str, str]:
+    """Add an entry with the fake's credentials over REST; return id and webhook URL.
+
+    The fake is given the URL, as a user gives it to Esendex.
+    """
+    flow = await client.async_post(
+        "/api/config/config_entries/flow", {"handler": "esendex"}
+    )
+    assert flow["type"] == "menu", flow
+    flow = await client.async_post(
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {"next_step_id": "api_access"},
+    )
+    assert flow["step_id"] == "api_access", flow
+    result = await client.async_post(
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {
+            "username": FAKE_USERNAME,
+            "password": FAKE_PASSWORD,
+            "account_reference": FAKE_REFERENCE,
+        },
+    )
+    assert result["type"] == "create_entry", result
+    webhook_url: str = result["description_placeholders"]["webhook_url"]
+    fake.account.webhook_url = webhook_url
+    return result["result"]["entry_id"], webhook_url
+
+
+async def add_contact(
+    client: HassClient,
+    entry_id: str,
+    name: str,
+    number: str,
+    *,
+    assist_user_id: str | None = None,
+) -> None:
+    """Add a contact; with a user, one whose SMS Assist answers as that user."""
+    flow = await client.async_post(
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [entry_id, "contact"]},
+    )
+    assert flow["type"] == "form", flow
+    form: dict[str, Any] = {
+        "name": name,
+        "phone_number": number,
+        "assist": assist_user_id is not None,
+    }
+    if assist_user_id is not None:
+        form["assist_user_id"] = assist_user_id
+    result = await client.async_post(
+        f"/api/config/config_entries/subentries/flow/{flow['flow_id']}", form
+    )
+    assert result["type"] == "create_entry", result

@@ -10,7 +10,7 @@ import re
 import sys
 from types import ModuleType
 from typing import Any
-from unittest.mock import ANY, AsyncMock, MagicMock, patch
+from unittest.mock import ANY, AsyncMock, MagicMock, create_autospec, patch
 
 from homeassistant.config_entries import (
     SOURCE_USER,
@@ -23,6 +23,7 @@ from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
     AssistPipelineSelector,
+    BooleanSelector,
     NumberSelector,
     TextSelector,
 )
@@ -38,6 +39,7 @@ from custom_components.esendex.api import (
     AccountNotFoundError,
     AddressProblem,
     EsendexAuthError,
+    EsendexClient,
     EsendexConnectionError,
     EsendexError,
     EsendexRequestError,
@@ -61,6 +63,13 @@ from custom_components.esendex.const import (
     CONF_REGENERATE_URL,
     DOMAIN,
     EVENT_INBOUND_MESSAGE,
+)
+from custom_components.esendex.message_log import (
+    CONF_HISTORY_MAX_DAYS,
+    CONF_HISTORY_MAX_MESSAGES,
+    CONF_HISTORY_NON_ADMIN,
+    HistorySettings,
+    history_settings,
 )
 from custom_components.esendex.receiver import NotificationReceiver
 from custom_components.esendex.webhook_url import UnreachableReason
@@ -176,9 +185,15 @@ def esendex() -> Iterator[Esendex]:
     """
     with (
         patch(
-            "custom_components.esendex.config_flow.EsendexClient", autospec=True
+            "custom_components.esendex.config_flow.esendex_client",
+            autospec=True,
+            return_value=create_autospec(EsendexClient, instance=True),
         ) as check_client,
-        patch("custom_components.esendex.EsendexClient", autospec=True) as setup,
+        patch(
+            "custom_components.esendex.esendex_client",
+            autospec=True,
+            return_value=create_autospec(EsendexClient, instance=True),
+        ) as setup,
     ):
         check_client.return_value.async_get_account.return_value = ACCOUNT
         setup.return_value.async_get_account.return_value = ACCOUNT
@@ -1075,6 +1090,40 @@ async def test_reauth_keeps_the_unique_id(
 # Options flow: receive-only entries (account filter)
 # ---------------------------------------------------------------------------
 
+HISTORY_OPTIONS = [
+    CONF_HISTORY_MAX_MESSAGES,
+    CONF_HISTORY_MAX_DAYS,
+    CONF_HISTORY_NON_ADMIN,
+]
+# What the history step stores when its form is sent as it is first shown.
+HISTORY_DEFAULTS = {
+    CONF_HISTORY_MAX_MESSAGES: 500,
+    CONF_HISTORY_MAX_DAYS: 30,
+    CONF_HISTORY_NON_ADMIN: False,
+}
+
+
+def suggested_history(result: ConfigFlowResult) -> dict[str, object]:
+    """Return what the history form pre-fills its fields with."""
+    return {
+        name: suggested_value(result["data_schema"], name) for name in HISTORY_OPTIONS
+    }
+
+
+async def submit_history(
+    hass: HomeAssistant,
+    result: ConfigFlowResult,
+    user_input: dict[str, Any] | None = None,
+) -> ConfigFlowResult:
+    """Send the options' last step, the message history: as shown, unless given."""
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "history"
+    assert result["errors"] is None
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        suggested_history(result) if user_input is None else user_input,
+    )
+
 
 async def test_options_form_suggests_the_current_account_id(
     hass: HomeAssistant,
@@ -1107,10 +1156,11 @@ async def test_options_set_account_id_and_reload_the_entry(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_ACCOUNT_ID: f" {ACCOUNT_ID.upper()} "}
     )
+    result = await submit_history(hass, result)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert loaded_entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert loaded_entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID, **HISTORY_DEFAULTS}
     # As if the config flow had created it with that account.
     assert loaded_entry.unique_id == ACCOUNT_ID
     assert loaded_entry.state is ConfigEntryState.LOADED
@@ -1126,10 +1176,11 @@ async def test_options_clearing_the_account_id_accepts_every_account(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_ACCOUNT_ID: ""}
     )
+    result = await submit_history(hass, result)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {}
+    assert entry.options == HISTORY_DEFAULTS
     assert entry.unique_id is None
 
 
@@ -1142,10 +1193,11 @@ async def test_options_keeping_the_own_account_id_is_allowed(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_ACCOUNT_ID: ACCOUNT_ID}
     )
+    result = await submit_history(hass, result)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID, **HISTORY_DEFAULTS}
     # An older entry gets the unique id it would have been created with.
     assert entry.unique_id == ACCOUNT_ID
 
@@ -1194,10 +1246,11 @@ async def test_options_changing_the_account_id_moves_the_unique_id(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID}
     )
+    result = await submit_history(hass, result)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID}
+    assert entry.options == {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID, **HISTORY_DEFAULTS}
     assert entry.unique_id == OTHER_ACCOUNT_ID
     # The first account is free again for a new entry.
     again = await submit_user_step(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID})
@@ -1260,12 +1313,14 @@ async def test_options_default_recipient_is_normalised_and_reloads_the_entry(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_DEFAULT_RECIPIENT: " +44 (0)7700 900-123 "}
     )
+    result = await submit_history(hass, result)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_api_entry.options == {
         CONF_ACCOUNT_ID: ACCOUNT_ID,
         CONF_DEFAULT_RECIPIENT: "+447700900123",
+        **HISTORY_DEFAULTS,
     }
     assert loaded_api_entry.state is ConfigEntryState.LOADED
     assert loaded_api_entry.runtime_data is not runtime_data_before
@@ -1332,10 +1387,11 @@ async def test_options_clearing_the_default_recipient_keeps_the_account(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], user_input
     )
+    result = await submit_history(hass, result)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID, **HISTORY_DEFAULTS}
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data is not runtime_data_before
 
@@ -1430,6 +1486,7 @@ async def test_options_store_the_assist_settings_as_whole_numbers(
             CONF_ASSIST_ENTRY_DAILY_LIMIT: 25.0,
         },
     )
+    result = await submit_history(hass, result)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -1439,6 +1496,7 @@ async def test_options_store_the_assist_settings_as_whole_numbers(
         CONF_ASSIST_MAX_PARTS: 3,
         CONF_ASSIST_CONTACT_HOURLY_LIMIT: 5,
         CONF_ASSIST_ENTRY_DAILY_LIMIT: 25,
+        **HISTORY_DEFAULTS,
     }
     assert all(
         type(loaded_api_entry.options[name]) is int for name in ASSIST_OPTIONS[1:]
@@ -1474,6 +1532,7 @@ async def test_options_cleared_assist_settings_are_the_defaults(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_DEFAULT_RECIPIENT: "+447700900123", **pipeline}
     )
+    result = await submit_history(hass, result)
 
     await hass.async_block_till_done()
 
@@ -1481,6 +1540,7 @@ async def test_options_cleared_assist_settings_are_the_defaults(
     assert entry.options == {
         CONF_ACCOUNT_ID: ACCOUNT_ID,
         CONF_DEFAULT_RECIPIENT: "+447700900123",
+        **HISTORY_DEFAULTS,
     }
     assert assist_settings(entry) == AssistSettings(
         pipeline_id=None, max_parts=2, contact_hourly_limit=10, entry_daily_limit=50
@@ -1526,6 +1586,298 @@ async def test_options_an_invalid_recipient_keeps_the_assist_settings_typed(
     assert result["errors"] == {CONF_DEFAULT_RECIPIENT: "invalid_recipient_characters"}
     assert suggested_value(result["data_schema"], CONF_ASSIST_MAX_PARTS) == 5
     assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+
+
+# ---------------------------------------------------------------------------
+# Options flow: the message history, the last step for every entry
+# ---------------------------------------------------------------------------
+
+
+async def open_history_step(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> ConfigFlowResult:
+    """Start the entry's options and send its first step as it is shown."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] in {"account_filter", "sending"}
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            str(key): value
+            for key in result["data_schema"].schema
+            if (value := suggested_value(result["data_schema"], str(key))) is not None
+        },
+    )
+
+
+@pytest.mark.parametrize("kind", ["receive_only", "api"])
+async def test_the_history_step_comes_last_and_shows_the_defaults(
+    hass: HomeAssistant, config_entry: MockConfigEntry, kind: str
+) -> None:
+    entry = config_entry if kind == "receive_only" else add_api_entry(hass)
+
+    result = await open_history_step(hass, entry)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "history"
+    # Not created yet: the history step creates it.
+    assert entry.options == (
+        {} if kind == "receive_only" else {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    )
+    keys = list(result["data_schema"].schema)
+    assert keys == HISTORY_OPTIONS
+    assert all(isinstance(key, probatio.Required) for key in keys)
+    assert suggested_history(result) == HISTORY_DEFAULTS
+
+
+async def test_the_history_form_offers_whole_numbers_in_their_ranges(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    result = await open_history_step(hass, config_entry)
+
+    schema = result["data_schema"]
+    ranges = {}
+    for name in HISTORY_OPTIONS[:2]:
+        selector = field(schema, name)
+        assert isinstance(selector, NumberSelector)
+        assert selector.config["step"] == 1
+        assert selector.config["mode"] == "box"
+        ranges[name] = (selector.config["min"], selector.config["max"])
+    assert ranges == {
+        CONF_HISTORY_MAX_MESSAGES: (0, 5000),
+        CONF_HISTORY_MAX_DAYS: (1, 365),
+    }
+    assert isinstance(field(schema, CONF_HISTORY_NON_ADMIN), BooleanSelector)
+
+
+async def test_the_history_form_is_labelled_and_described(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    result = await open_history_step(hass, config_entry)
+
+    text = ENGLISH["options"]["step"]["history"]
+    assert text["title"]
+    assert set(text["data"]) == set(HISTORY_OPTIONS)
+    assert set(text["data_description"]) == set(HISTORY_OPTIONS)
+    assert all(text["data"].values())
+    assert all(text["data_description"].values())
+    assert {str(key) for key in result["data_schema"].schema} == set(HISTORY_OPTIONS)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {
+            CONF_HISTORY_MAX_MESSAGES: 20,
+            CONF_HISTORY_MAX_DAYS: 7,
+            CONF_HISTORY_NON_ADMIN: True,
+        },
+        # Off is 0, not "not set": it is shown as 0.
+        {
+            CONF_HISTORY_MAX_MESSAGES: 0,
+            CONF_HISTORY_MAX_DAYS: 30,
+            CONF_HISTORY_NON_ADMIN: False,
+        },
+    ],
+    ids=["set", "off"],
+)
+async def test_the_history_form_shows_the_stored_values(
+    hass: HomeAssistant, stored: dict[str, Any]
+) -> None:
+    entry = add_entry_for_account(hass, ACCOUNT_ID)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_ACCOUNT_ID: ACCOUNT_ID, **stored}
+    )
+
+    result = await open_history_step(hass, entry)
+
+    assert suggested_history(result) == stored
+
+
+async def test_the_history_settings_are_stored_as_whole_numbers_and_reload(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    runtime_data_before = loaded_entry.runtime_data
+    result = await open_history_step(hass, loaded_entry)
+
+    # As the frontend sends a number field.
+    result = await submit_history(
+        hass,
+        result,
+        {
+            CONF_HISTORY_MAX_MESSAGES: 200.0,
+            CONF_HISTORY_MAX_DAYS: 7.0,
+            CONF_HISTORY_NON_ADMIN: True,
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options == {
+        CONF_HISTORY_MAX_MESSAGES: 200,
+        CONF_HISTORY_MAX_DAYS: 7,
+        CONF_HISTORY_NON_ADMIN: True,
+    }
+    assert type(loaded_entry.options[CONF_HISTORY_MAX_MESSAGES]) is int
+    assert type(loaded_entry.options[CONF_HISTORY_MAX_DAYS]) is int
+    assert history_settings(loaded_entry) == HistorySettings(
+        max_messages=200, max_days=7, non_admin=True
+    )
+    # A change counts from a reload.
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert loaded_entry.runtime_data is not runtime_data_before
+    assert loaded_entry.runtime_data.history.settings == history_settings(loaded_entry)
+
+
+async def test_0_messages_turns_the_history_off(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await open_history_step(hass, loaded_entry)
+
+    result = await submit_history(
+        hass, result, {**HISTORY_DEFAULTS, CONF_HISTORY_MAX_MESSAGES: 0}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_HISTORY_MAX_MESSAGES] == 0
+    assert not loaded_entry.runtime_data.history.enabled
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        (CONF_HISTORY_MAX_MESSAGES, -1),
+        (CONF_HISTORY_MAX_MESSAGES, 5001),
+        (CONF_HISTORY_MAX_DAYS, 0),
+        (CONF_HISTORY_MAX_DAYS, 366),
+    ],
+)
+async def test_the_history_step_refuses_numbers_out_of_range(
+    hass: HomeAssistant, config_entry: MockConfigEntry, name: str, value: int
+) -> None:
+    result = await open_history_step(hass, config_entry)
+
+    with pytest.raises(InvalidData):
+        await submit_history(hass, result, {**HISTORY_DEFAULTS, name: value})
+
+    assert config_entry.options == {}
+
+
+async def test_the_account_filter_step_keeps_the_history_options(
+    hass: HomeAssistant,
+) -> None:
+    history = {
+        CONF_HISTORY_MAX_MESSAGES: 20,
+        CONF_HISTORY_MAX_DAYS: 7,
+        CONF_HISTORY_NON_ADMIN: True,
+    }
+    entry = add_entry_for_account(hass, ACCOUNT_ID)
+    hass.config_entries.async_update_entry(
+        entry,
+        # And what this version does not know (set by a later one) is kept too.
+        options={CONF_ACCOUNT_ID: ACCOUNT_ID, **history, "from_a_later_version": 1},
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID}
+    )
+    assert suggested_history(result) == history
+    result = await submit_history(hass, result)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID,
+        **history,
+        "from_a_later_version": 1,
+    }
+
+
+async def test_clearing_the_account_filter_keeps_the_history_options(
+    hass: HomeAssistant,
+) -> None:
+    history = {**HISTORY_DEFAULTS, CONF_HISTORY_MAX_MESSAGES: 0}
+    entry = add_entry_for_account(hass, ACCOUNT_ID)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_ACCOUNT_ID: ACCOUNT_ID, **history}
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ACCOUNT_ID: ""}
+    )
+    result = await submit_history(hass, result)
+    await hass.async_block_till_done()
+
+    assert entry.options == history
+
+
+async def test_the_sending_step_keeps_the_history_options(
+    hass: HomeAssistant, esendex: Esendex
+) -> None:
+    history = {
+        CONF_HISTORY_MAX_MESSAGES: 1000,
+        CONF_HISTORY_MAX_DAYS: 90,
+        CONF_HISTORY_NON_ADMIN: True,
+    }
+    entry = add_api_entry(hass, {CONF_ACCOUNT_ID: ACCOUNT_ID, **history})
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEFAULT_RECIPIENT: "+447700900123", CONF_ASSIST_MAX_PARTS: 3},
+    )
+    assert suggested_history(result) == history
+    result = await submit_history(hass, result)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_ACCOUNT_ID: ACCOUNT_ID,
+        CONF_DEFAULT_RECIPIENT: "+447700900123",
+        CONF_ASSIST_MAX_PARTS: 3,
+        **history,
+    }
+
+
+@pytest.mark.parametrize("kind", ["receive_only", "api"])
+async def test_leaving_at_the_history_step_changes_no_option(
+    hass: HomeAssistant, kind: str
+) -> None:
+    if kind == "api":
+        entry = add_api_entry(hass)
+        first_step = {CONF_DEFAULT_RECIPIENT: "+447700900123"}
+    else:
+        entry = add_entry_for_account(hass, ACCOUNT_ID)
+        first_step = {CONF_ACCOUNT_ID: ""}
+    options = dict(entry.options)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], first_step
+    )
+    assert result["step_id"] == "history"
+
+    hass.config_entries.options.async_abort(result["flow_id"])
+
+    assert entry.options == options
+
+
+async def test_leaving_at_the_history_step_keeps_the_unique_id(
+    hass: HomeAssistant,
+) -> None:
+    entry = add_entry_for_account(hass, ACCOUNT_ID, unique_id=True)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ACCOUNT_ID: OTHER_ACCOUNT_ID}
+    )
+    assert result["step_id"] == "history"
+
+    hass.config_entries.options.async_abort(result["flow_id"])
+
+    # The filter is still the first account: so must the unique id be.
+    assert entry.options == {CONF_ACCOUNT_ID: ACCOUNT_ID}
+    assert entry.unique_id == ACCOUNT_ID
 
 
 # ---------------------------------------------------------------------------

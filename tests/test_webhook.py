@@ -373,10 +373,14 @@ async def test_an_opt_out_fires_its_event_and_is_remembered(
     ]
     receiver = loaded_entry.runtime_data.receiver
     remembered_when_fired: list[dict[str, str]] = []
-    hass.bus.async_listen(
-        EVENT_OPTED_OUT,
-        lambda event: remembered_when_fired.append(dict(receiver.opted_out)),
-    )
+
+    @callback
+    def remember(event: Event) -> None:
+        # A callback runs as the event fires; a plain function would run later,
+        # in the executor, and race the assertions below.
+        remembered_when_fired.append(dict(receiver.opted_out))
+
+    hass.bus.async_listen(EVENT_OPTED_OUT, remember)
 
     before = dt_util.utcnow()
     response = await post_notification(fixture_bytes(name))

@@ -22,7 +22,7 @@ from .coordinator import EsendexAccountCoordinator
 from .message_log import MessageLog, async_remove_history
 from .models import EsendexConfigEntry, EsendexRuntimeData
 from .receiver import NotificationReceiver, foreign_account_issue_id
-from .rest_client import CONF_API_URL, rest_client, set_api_url
+from .rest_client import CONF_API_URL, esendex_client, set_api_url
 from .services import async_send_sms, async_setup_services
 from .store import async_remove_record
 from .verify import InboundVerifier, unverified_push_issue_id
@@ -98,7 +98,7 @@ async def _async_api_side(
     """Return an API entry's credits coordinator, catch-up and verifier, or Nones."""
     if CONF_USERNAME not in entry.data:
         return None, None, None
-    client = rest_client(hass, entry.data[CONF_USERNAME], entry.data[CONF_PASSWORD])
+    client = esendex_client(hass, entry.data[CONF_USERNAME], entry.data[CONF_PASSWORD])
     reference: str = entry.data[CONF_ACCOUNT_REFERENCE]
     coordinator = EsendexAccountCoordinator(hass, entry, client, reference)
     # Not async_config_entry_first_refresh: receiving must not stop because the

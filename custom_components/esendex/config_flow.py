@@ -29,6 +29,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.helpers.typing import UNDEFINED, UndefinedType
 import probatio
 
 from .api import (
@@ -68,7 +69,7 @@ from .message_log import (
     MAX_HISTORY_MESSAGES,
     history_settings,
 )
-from .rest_client import rest_client
+from .rest_client import esendex_client
 from .webhook_url import async_local_webhook_url, why_unreachable
 
 # Shown with the URL: where it goes in the Esendex account.
@@ -226,7 +227,7 @@ async def _async_check_credentials(
     """Return the account the credentials open, or the form error to show."""
     credentials = _credentials(user_input)
     try:
-        client = rest_client(
+        client = esendex_client(
             hass, credentials[CONF_USERNAME], credentials[CONF_PASSWORD]
         )
     except ValueError:
@@ -532,6 +533,8 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
     def __init__(self) -> None:
         """Start with nothing chosen."""
         self._options: dict[str, Any] = {}
+        # Receive-only entries: the unique id that goes with the account filter.
+        self._unique_id: str | UndefinedType | None = UNDEFINED
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -586,8 +589,9 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
             if _account_in_use(self.hass, account_id, except_entry_id=entry.entry_id):
                 errors = {CONF_ACCOUNT_ID: "account_already_configured"}
             if not errors:
-                # As the config flow would have created it with this account.
-                self.hass.config_entries.async_update_entry(entry, unique_id=account_id)
+                # Applied with the options, as the config flow would have
+                # created the entry with this account.
+                self._unique_id = account_id
                 self._options = {
                     key: value
                     for key, value in entry.options.items()
@@ -609,6 +613,10 @@ class EsendexOptionsFlow(OptionsFlowWithReload):
     ) -> ConfigFlowResult:
         """Ask how much message history the messages card keeps, and for whom."""
         if user_input is not None:
+            if self._unique_id is not UNDEFINED:
+                self.hass.config_entries.async_update_entry(
+                    self.config_entry, unique_id=self._unique_id
+                )
             return self.async_create_entry(
                 data={
                     **self._options,

@@ -218,18 +218,17 @@ class MessageLog:
         updated = self.history.update_status(
             message.message_id, status, received.occurred_at, why
         )
-        if updated is not None:
-            self._changed(updated)
+        if updated is not None and (thread := self.history.thread(updated.number)):
+            self._changed(updated, thread)
 
     def _add(self, message: HistoryMessage) -> None:
-        if self.history.add(message, dt_util.utcnow()):
-            self._changed(message)
+        if self.history.add(message, dt_util.utcnow()) and (
+            thread := self.history.thread(message.number)
+        ):
+            self._changed(message, thread)
 
-    def _changed(self, message: HistoryMessage) -> None:
+    def _changed(self, message: HistoryMessage, thread: Thread) -> None:
         self._schedule_save()
-        thread = self.history.thread(message.number)
-        if thread is None:  # pruned at once: beyond the bounds
-            return
         self._tell(
             {
                 "type": "message",

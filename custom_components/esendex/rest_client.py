@@ -39,7 +39,7 @@ def set_api_url(hass: HomeAssistant, url: str | None) -> None:
     hass.data[_API_URL] = url
 
 
-def rest_client(hass: HomeAssistant, username: str, password: str) -> EsendexClient:
+def esendex_client(hass: HomeAssistant, username: str, password: str) -> EsendexClient:
     """Return a client for this login; raise ValueError if Basic auth can't carry it."""
     return EsendexClient(
         async_get_clientsession(hass),

@@ -40,16 +40,9 @@ def async_setup_websocket_api(hass: HomeAssistant) -> None:
 def _entry_of(hass: HomeAssistant, msg: dict[str, Any]) -> EsendexConfigEntry | None:
     entry_id: str | None = msg.get("entry_id")
     if entry_id is None and (device_id := msg.get("device_id")) is not None:
+        # A device belongs to one config entry (2026.10 and 2026.11 alike).
         device = dr.async_get(hass).async_get(device_id)
-        entry_id = next(
-            (
-                candidate
-                for candidate in (device.config_entries if device else ())
-                if (found := hass.config_entries.async_get_entry(candidate))
-                and found.domain == DOMAIN
-            ),
-            None,
-        )
+        entry_id = device.config_entry_id if device else None
     entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
     if entry is None or entry.domain != DOMAIN:
         return None

@@ -25,11 +25,23 @@ declare global {
   }
 }
 
-if (!customElements.get(EDITOR_TAG)) {
-  customElements.define(EDITOR_TAG, EsendexMessagesCardEditor);
+function defineElements(): void {
+  if (!window.customElements.get(EDITOR_TAG)) {
+    window.customElements.define(EDITOR_TAG, EsendexMessagesCardEditor);
+  }
+  if (!window.customElements.get(CARD_TYPE)) {
+    window.customElements.define(CARD_TYPE, EsendexMessagesCard);
+  }
 }
-if (!customElements.get(CARD_TYPE)) {
-  customElements.define(CARD_TYPE, EsendexMessagesCard);
+
+// Home Assistant's frontend replaces window.customElements with its scoped registry
+// when its core loads. This module can run before that (it is loaded beside the
+// core), and an element defined in the registry it replaces is never found by the
+// dashboards. Its own app element is defined once the new registry is in place.
+if (window.customElements.get("home-assistant")) {
+  defineElements();
+} else {
+  void window.customElements.whenDefined("home-assistant").then(defineElements);
 }
 
 window.customCards = window.customCards || [];
