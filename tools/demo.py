@@ -1,23 +1,34 @@
-"""A ready-made Home Assistant with Esendex SMS, fed by the simulator: `--demo`.
+"""A ready-made Home Assistant with Esendex SMS, fed by a fake Esendex: `--demo`.
 
 `scripts/develop --demo` runs this module. It starts the pinned Home Assistant on a
-config dir of its own (config/demo/, git-ignored), and through the same HTTP and
-websocket APIs the frontend uses:
+config dir of its own (config/demo/, git-ignored), with tools/fake_esendex_api.py in
+the role of Esendex (served by a thread of this process, in an event loop of its
+own, on a loopback port: by default the one after Home Assistant's, else any free
+one), and through the same HTTP and websocket APIs the frontend uses:
 
 - finishes onboarding with a known login (user `demo`, password `demo-esendex`), or
   logs in with it when the config dir was onboarded by an earlier run;
-- adds one receive-only Esendex entry through the config flow (no Esendex account
-  needed), and remembers its webhook in config/demo/esendex-demo.json;
-- adds an "Esendex SMS" dashboard, the one the browser opens on, with the README's
-  "Dashboard card", the entities and a delivery status timeline;
+- points the integration at the fake (`esendex: api_url:` in configuration.yaml,
+  which makes the integration log a warning: expected here) and adds one Esendex
+  entry *with API credentials* through the config flow, with the fake's login (so
+  sending, the credits sensor, receipts and verification all work, without an
+  Esendex account), remembers it and its webhook in config/demo/esendex-demo.json,
+  gives the fake the webhook, and adds two contacts (Alice and Bob). An entry left
+  by an earlier, receive-only version of the demo is removed and replaced;
+- adds an "Esendex SMS" dashboard, the one the browser opens on: the messages card
+  first, then the README's "Dashboard card", the entities and their activity;
 - adds an automation on the inbound SMS event entity (the README's example, with a
   persistent notification instead of a phone);
-- then plays Esendex: every few seconds the simulator POSTs an inbound SMS, a
-  delivery report or a failure report (with its reason) to the webhook.
+- then plays the people who text: every few seconds an SMS arrives at the fake
+  (`POST /_fake/inbound`: it is put in the inbox, pushed to the webhook, and verified
+  by the integration), from a contact or an unknown number, and every few of them
+  the demo answers with the `esendex.send_sms` action over REST, as a user would.
+  The fake sends a delivery report for each message sent, a failure report for
+  messages to one number (PLUMBER) set to fail.
 
-Ctrl+C stops the feed and Home Assistant. `--reset` starts again from an empty config
-dir. tools/screenshots.py and tests/test_demo_dashboard.py use `DemoInstance` on a
-temporary config dir and port.
+Ctrl+C stops the feed, the fake and Home Assistant. `--reset` starts again from an
+empty config dir. tools/screenshots.py and tests/test_demo_dashboard.py use
+`DemoInstance` on a temporary config dir and ports.
 """
 
 import argparse
@@ -38,20 +49,26 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp import web
 import yaml  # type: ignore[import-untyped]
 
-from tools.esendex_simulator import (
-    FailureSpec,
-    SimulatedNotification,
-    build_inbound,
-    build_status,
-    make_session,
-    post_with_retry,
+from tools.fake_esendex_api import (
+    API_PREFIX,
+    CONTROL_PREFIX,
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_ACCOUNT_REFERENCE,
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    DEFAULT_VIRTUAL_NUMBER,
+    FAILURE,
+    FakeEsendexAccount,
+    create_app,
 )
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
@@ -66,12 +83,25 @@ DEMO_PASSWORD: Final = "demo-esendex"  # noqa: S105 - a published demo login
 # What Esendex would be given: a public HTTPS URL (example.org is reserved for
 # examples). The simulator posts to the loopback address instead.
 DEMO_EXTERNAL_URL: Final = "https://home.example.org"
-# The README's account id, so that screenshots match the README's payloads.
-DEMO_ACCOUNT_ID: Final = "6145d724-98cb-41a2-8c4e-4b81ef694897"
-DEMO_RECIPIENT: Final = "447860000000"
+# The fake Esendex's login and account (its defaults are the demo's): the README's
+# account id, so that screenshots match the README's payloads.
+DEMO_ACCOUNT_ID: Final = DEFAULT_ACCOUNT_ID
+DEMO_API_USERNAME: Final = DEFAULT_USERNAME
+DEMO_API_PASSWORD: Final = DEFAULT_PASSWORD
+DEMO_ACCOUNT_REFERENCE: Final = DEFAULT_ACCOUNT_REFERENCE
+DEMO_RECIPIENT: Final = DEFAULT_VIRTUAL_NUMBER
+# Seconds from a send to its receipt: long enough to see the tick move on.
+DEMO_RECEIPT_DELAY: Final = 2.0
+# The fake tops the credits up (as someone would buy more) when they run this low.
+LOW_CREDITS: Final = 50
+TOP_UP_CREDITS: Final = 1000
 STATE_FILE: Final = "esendex-demo.json"
+# What esendex-demo.json says of an entry with API credentials; an earlier demo's
+# receive-only entry has no such key.
+ENTRY_KIND: Final = "api"
 DASHBOARD_URL_PATH: Final = "esendex-sms"
 DASHBOARD_VIEW_PATH: Final = "esendex"
+MESSAGES_CARD: Final = "custom:esendex-messages-card"
 PR_SET_PDEATHSIG: Final = 1  # <linux/prctl.h>
 CONSOLE_LOG: Final = "console.log"
 AUTOMATION_ID: Final = "esendex_demo_forward_sms"
@@ -84,17 +114,22 @@ ONBOARDING_EXTRAS: Final = frozenset(
 
 SENSOR_INBOUND: Final = "sensor.esendex_sms_last_inbound_message"
 SENSOR_DELIVERY: Final = "sensor.esendex_sms_last_delivery_status"
+SENSOR_CREDITS: Final = "sensor.esendex_sms_credits_remaining"
 EVENT_INBOUND: Final = "event.esendex_sms_inbound_message"
 EVENT_DELIVERY: Final = "event.esendex_sms_delivery_status"
 
 # Bounds: hass serves in a few seconds here; a first start on an empty dir is slower.
 START_TIMEOUT: Final = 120.0
 STOP_TIMEOUT: Final = 30.0
+FAKE_START_TIMEOUT: Final = 10.0
+FAKE_SHUTDOWN_TIMEOUT: Final = 2.0
 REQUEST_TIMEOUT: Final = aiohttp.ClientTimeout(total=30)
 
 CONFIGURATION_YAML: Final = """\
 # Written by tools/demo.py at every `scripts/develop --demo`: edits are overwritten.
-# The same integrations as config/configuration.yaml, plus automations.
+# The same integrations as config/configuration.yaml, plus automations, and the
+# integration pointed at the demo's fake Esendex API (it logs a warning about that:
+# expected, the fake's login is the demo's).
 homeassistant:
   name: Esendex SMS demo
   unit_system: metric
@@ -119,7 +154,7 @@ recorder:
   purge_keep_days: 1
   commit_interval: 1
 automation: !include automations.yaml
-
+{esendex}
 logger:
   default: warning
   logs:
@@ -136,55 +171,48 @@ class DemoError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
-    """An SMS that arrives on the account's number."""
+    """An SMS that arrives on the account's number (through the fake Esendex)."""
 
     sender: str
     text: str
 
 
 @dataclass(frozen=True, slots=True)
-class Delivered:
-    """A delivery report for a message sent earlier."""
+class Reply:
+    """An SMS the demo's user sends with `esendex.send_sms`; the fake reports on it."""
+
+    to: str
+    text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Failed:
-    """A failure report, with the reason Esendex gives (or none)."""
+type Item = Inbound | Reply
 
-    failure: FailureSpec | None
-
-
-type Item = Inbound | Delivered | Failed
-
-# Ofcom's drama range: numbers no real handset has.
-COURIER: Final = "447700900123"
-FRIEND: Final = "447700900456"
+# Ofcom's drama range: numbers no real handset has. Alice and Bob are contacts.
+ALICE: Final = "447700900123"
+BOB: Final = "447700900456"
 NEIGHBOUR: Final = "447700900789"
 PLUMBER: Final = "447700900321"
-UNREACHABLE: Final = FailureSpec(5, "Handset unreachable", permanent=False)
-BROKEN: Final = FailureSpec(142, "Message broken", permanent=True)
+CONTACTS: Final = {ALICE: "Alice", BOB: "Bob"}
+# Messages sent to this number fail (the fake's MessageFailed, with its reason).
+FAILING_NUMBERS: Final = (PLUMBER,)
 
 # The first items go out at once, so the dashboard has something to show when the
 # browser opens it; the story then loops, one item every --interval seconds.
 OPENING: Final[tuple[Item, ...]] = (
-    Failed(UNREACHABLE),
-    Delivered(),
-    Inbound(COURIER, "Gate code please"),
+    Inbound(ALICE, "Gate code please"),
+    Reply(ALICE, "It's 4321. See you in a bit!"),
+    Inbound(BOB, "Running 10 min late"),
 )
 STORY: Final[tuple[Item, ...]] = (
-    Inbound(FRIEND, "Running 10 min late"),
-    Delivered(),
     Inbound(NEIGHBOUR, "Parcel left with me at number 12, pop round any time"),
-    Delivered(),
-    Failed(BROKEN),
+    Reply(NEIGHBOUR, "Thank you! I'll come by after 6"),
     Inbound(PLUMBER, "Arriving between 2 and 3pm tomorrow. Reply STOP to cancel"),
-    Delivered(),
-    Inbound(FRIEND, "Heating on please, back at 6 🙂"),
-    Failed(UNREACHABLE),
-    Delivered(),
-    Inbound(COURIER, "Gate code please"),
-    Failed(None),
-    Delivered(),
+    Reply(PLUMBER, "2pm is fine, thanks"),
+    Inbound(BOB, "Heating on please, back at 6 🙂"),
+    Reply(BOB, "Done, it's on"),
+    Inbound(ALICE, "Thanks, I'm in 👍"),
+    Inbound(ALICE, "Gate code please"),
+    Reply(ALICE, "Still 4321"),
 )
 
 
@@ -194,34 +222,29 @@ def demo_items() -> Iterator[Item]:
     yield from itertools.cycle(STORY)
 
 
-def build_notification(item: Item) -> SimulatedNotification:
-    """Build the push notification Esendex would send for one item."""
+def who(number: str) -> str:
+    """Return the contact's name for a number, else the number as people write it."""
+    return CONTACTS.get(number) or f"+{number}"
+
+
+def describe(item: Item) -> str:
+    """One line for the console, in the words of the integration's logbook."""
     match item:
         case Inbound(sender, text):
-            return build_inbound(
-                text=text,
-                sender=sender,
-                recipient=DEMO_RECIPIENT,
-                account_id=DEMO_ACCOUNT_ID,
-            )
-        case Delivered():
-            return build_status("delivered", account_id=DEMO_ACCOUNT_ID)
-        case Failed(failure):
-            return build_status("failed", account_id=DEMO_ACCOUNT_ID, failure=failure)
+            return f"SMS from {who(sender)}: {text}"
+        case Reply(to, text):
+            return f"Reply to {who(to)}: {text}"
 
 
-def describe(note: SimulatedNotification) -> str:
-    """One line for the console, in the words of the integration's logbook."""
-    if note.kind == "inbound":
-        return f"SMS from +{note.sender}: {note.text}"
-    short_id = note.message_id[:8]
-    if note.kind == "delivered":
-        return f"Message {short_id}… delivered"
-    detail = f": {note.failure.detail}" if note.failure and note.failure.detail else ""
-    return f"Message {short_id}… failed{detail}"
+def describe_receipt(sent: dict[str, Any]) -> str:
+    """One line for the console for a receipt the fake posted."""
+    line = f"Message {sent['id'][:8]}… to {who(sent['to'].lstrip('+'))}"
+    if sent["status"] == "Failed":
+        return f"{line} failed: {FAILURE.detail}"
+    return f"{line} {sent['status'].lower()}"
 
 
-# ------------------------------------------------------------- the hass process
+# ---------------------------------------------------------------------- ports
 
 
 def free_loopback_port() -> int:
@@ -237,6 +260,113 @@ def port_is_taken(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(1)
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+# ------------------------------------------------------------ the fake Esendex
+
+
+def bind_loopback(preferred: int = 0) -> socket.socket:
+    """Return a TCP socket bound on 127.0.0.1: to `preferred` if free, else any port."""
+    for port in dict.fromkeys((preferred, 0)):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        return sock
+    raise DemoError("no free TCP port on 127.0.0.1 for the fake Esendex API")
+
+
+class FakeEsendexService:
+    """tools/fake_esendex_api.py served by a thread of its own, in its own loop.
+
+    So that it answers Home Assistant (and posts its receipts) whatever the demo's
+    own loop is doing, even while it blocks to stop hass. Its socket is bound at
+    once, so that its port can go into configuration.yaml; it serves from
+    `start()`, which the demo calls after hass is started: a thread must not run
+    while hass's process is forked (see `_stop_with_parent`). The account is the
+    thread's from then on: talk to it over HTTP, through the control routes.
+    """
+
+    def __init__(self, account: FakeEsendexAccount, preferred_port: int = 0) -> None:
+        """Bind a loopback port for the account: `preferred_port` if it is free."""
+        self.account = account
+        self._sock: socket.socket | None = bind_loopback(preferred_port)
+        self.port: int = self._sock.getsockname()[1]
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    @property
+    def origin(self) -> str:
+        """Root URL of the fake on loopback."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """Esendex's REST API, as `esendex: api_url:` gives it to the integration."""
+        return f"{self.origin}{API_PREFIX}"
+
+    @property
+    def control_url(self) -> str:
+        """The fake's control routes: /_fake/inbound, /_fake/sent, ..."""
+        return f"{self.origin}{CONTROL_PREFIX}"
+
+    def start(self) -> None:
+        """Serve from a thread of its own; returns once it serves."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(
+            target=self._run, name="fake-esendex-api", daemon=True
+        )
+        self._thread.start()
+        if not self._ready.wait(FAKE_START_TIMEOUT):
+            raise DemoError("the fake Esendex API did not start")
+        if self._error is not None:
+            raise DemoError(f"the fake Esendex API did not start: {self._error}")
+
+    def stop(self) -> None:
+        """Stop serving (the receipts still waiting are dropped); blocks briefly."""
+        loop, stop, thread = self._loop, self._stop, self._thread
+        if thread is not None and loop is not None and stop is not None:
+            with suppress(RuntimeError):  # the loop has already ended
+                loop.call_soon_threadsafe(stop.set)
+            thread.join(FAKE_SHUTDOWN_TIMEOUT + 5)
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except Exception as err:  # noqa: BLE001 - reported by start()
+            self._error = err
+        finally:
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        assert self._sock is not None
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        runner = web.AppRunner(
+            create_app(self.account),
+            shutdown_timeout=FAKE_SHUTDOWN_TIMEOUT,
+            access_log=None,
+        )
+        await runner.setup()
+        try:
+            await web.SockSite(runner, self._sock).start()
+            self._ready.set()
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()
+
+
+# ------------------------------------------------------------- the hass process
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -324,8 +454,17 @@ def stored_http_port(config_dir: Path) -> int | None:
     return port
 
 
-def write_config_dir(config_dir: Path, port: int) -> None:
-    """Write the demo's configuration.yaml (always) and automations.yaml (once)."""
+ESENDEX_YAML: Final = """
+esendex:
+  api_url: {api_url}
+"""
+
+
+def write_config_dir(config_dir: Path, port: int, api_url: str | None = None) -> None:
+    """Write the demo's configuration.yaml (always) and automations.yaml (once).
+
+    With `api_url`, the integration sends its REST requests there (the fake's).
+    """
     config_dir.mkdir(parents=True, exist_ok=True)
     stored_port = stored_http_port(config_dir)
     if stored_port is not None and stored_port != port:
@@ -334,8 +473,11 @@ def write_config_dir(config_dir: Path, port: int) -> None:
             f" port it was first given): pass --port {stored_port}, or --reset"
         )
     http = "" if stored_port is not None else HTTP_YAML.format(port=port) + "\n"
+    esendex = "" if api_url is None else ESENDEX_YAML.format(api_url=api_url)
     (config_dir / "configuration.yaml").write_text(
-        CONFIGURATION_YAML.format(port=port, external_url=DEMO_EXTERNAL_URL, http=http),
+        CONFIGURATION_YAML.format(
+            port=port, external_url=DEMO_EXTERNAL_URL, http=http, esendex=esendex
+        ),
         encoding="utf-8",
     )
     automations = config_dir / "automations.yaml"
@@ -357,8 +499,18 @@ def readme_card(name: str = "last-sms") -> dict[str, Any]:
     return card
 
 
-def dashboard_config() -> dict[str, Any]:
-    """Return the demo's Overview dashboard: the README's card and the entities."""
+def messages_card(entry_id: str) -> dict[str, Any]:
+    """Return the messages card of the entry, as the demo dashboard shows it."""
+    return {
+        "type": MESSAGES_CARD,
+        "entry_id": entry_id,
+        "title": "SMS",
+        "threads": 5,
+    }
+
+
+def dashboard_config(entry_id: str) -> dict[str, Any]:
+    """Return the demo's dashboard: the messages card, the README's card, entities."""
     return {
         "title": "Esendex SMS demo",
         "views": [
@@ -367,6 +519,7 @@ def dashboard_config() -> dict[str, Any]:
                 "path": DASHBOARD_VIEW_PATH,
                 "icon": "mdi:message-text",
                 "cards": [
+                    messages_card(entry_id),
                     readme_card(),
                     {
                         "type": "entities",
@@ -376,6 +529,7 @@ def dashboard_config() -> dict[str, Any]:
                             {"entity": SENSOR_DELIVERY, "name": "Last delivery status"},
                             {"entity": EVENT_INBOUND, "name": "Inbound message"},
                             {"entity": EVENT_DELIVERY, "name": "Delivery status"},
+                            {"entity": SENSOR_CREDITS, "name": "Credits remaining"},
                         ],
                     },
                     {
@@ -426,11 +580,17 @@ AUTOMATION: Final[dict[str, Any]] = {
 
 @dataclass
 class DemoInstance:
-    """One demo Home Assistant: its process, its login and its Esendex entry."""
+    """One demo Home Assistant: its process, its login and its Esendex entry.
+
+    And the fake Esendex it uses, on `fake_port` if that is free (0: any port).
+    """
 
     config_dir: Path
     port: int
     verbose: bool = False
+    fake_port: int = 0
+    receipt_delay: float = DEMO_RECEIPT_DELAY
+    fake: FakeEsendexService | None = None
     process: subprocess.Popen[bytes] | None = None
     access_token: str | None = None
     refresh_token: str | None = None
@@ -466,8 +626,9 @@ class DemoInstance:
     # -- process
 
     def start_process(self) -> None:
-        """Start `python -m homeassistant` on the config dir."""
-        write_config_dir(self.config_dir, self.port)
+        """Start `python -m homeassistant` on the config dir (and the fake's port)."""
+        api_url = None if self.fake is None else self.fake.api_url
+        write_config_dir(self.config_dir, self.port, api_url)
         python_path = [str(REPO_ROOT)]
         if stand_ins := write_voice_stand_ins(self.config_dir):
             python_path.append(str(stand_ins))
@@ -506,6 +667,24 @@ class DemoInstance:
             process.kill()
             process.wait(timeout=10)
             return None
+
+    def bind_fake(self) -> FakeEsendexService:
+        """Make the fake Esendex (not serving yet) and bind its port; once."""
+        if self.fake is None:
+            account = FakeEsendexAccount(receipt_delay=self.receipt_delay)
+            account.set_fail_numbers(FAILING_NUMBERS)
+            self.fake = FakeEsendexService(account, self.fake_port)
+        return self.fake
+
+    def stop_fake(self) -> None:
+        """Stop the fake Esendex, if it serves; the receipts still waiting are lost."""
+        if self.fake is not None:
+            self.fake.stop()
+
+    def stop(self) -> None:
+        """Stop Home Assistant, then the fake Esendex (blocking, bounded)."""
+        self.stop_process()
+        self.stop_fake()
 
     def _check_alive(self) -> None:
         assert self.process is not None
@@ -703,42 +882,84 @@ class DemoInstance:
     def _state_path(self) -> Path:
         return self.config_dir / STATE_FILE
 
+    def _saved_state(self) -> dict[str, Any]:
+        try:
+            saved = json.loads(self._state_path().read_text(encoding="utf-8"))
+        except FileNotFoundError, ValueError:
+            return {}
+        return saved if isinstance(saved, dict) else {}
+
+    async def _flow(self, flow_id: str, payload: dict[str, Any]) -> Any:
+        return await self.call(
+            "POST", f"/api/config/config_entries/flow/{flow_id}", payload
+        )
+
     async def ensure_entry(self) -> None:
-        """Reuse the entry of an earlier run, or add one through the config flow."""
+        """Reuse the entry of an earlier run, or add one with the fake's login.
+
+        An entry of an earlier, receive-only demo (esendex-demo.json without its
+        `kind`) is removed first: the dashboard, the card and the feed need one
+        that sends.
+        """
         entries = await self.call(
             "GET", "/api/config/config_entries/entry?domain=esendex"
         )
         known = {entry["entry_id"]: entry for entry in entries}
-        with suppress(FileNotFoundError, ValueError, KeyError):
-            saved = json.loads(self._state_path().read_text(encoding="utf-8"))
-            if saved["entry_id"] in known:
-                self.entry_id = saved["entry_id"]
+        saved = self._saved_state()
+        old = known.get(saved.get("entry_id", ""))
+        if old is not None and saved.get("kind") == ENTRY_KIND:
+            with suppress(KeyError):
                 self.shown_webhook_url = saved["shown_webhook_url"]
                 self.webhook_url = saved["webhook_url"]
+                self.entry_id = old["entry_id"]
                 return
+        if old is not None:
+            why = (
+                f"its record in {STATE_FILE} is incomplete"
+                if saved.get("kind") == ENTRY_KIND
+                else "it is receive-only, from an earlier version of the demo"
+            )
+            print(
+                f"  The demo's Esendex entry ({old['title']}) cannot be used: {why}."
+                " Replacing it with one that sends, through the fake Esendex API"
+                " (its message history goes with it).",
+                flush=True,
+            )
+            await self.call(
+                "DELETE", f"/api/config/config_entries/entry/{old['entry_id']}"
+            )
         result = await self.call(
             "POST",
             "/api/config/config_entries/flow",
             {"handler": "esendex", "show_advanced_options": False},
         )
-        result = await self.call(
-            "POST",
-            f"/api/config/config_entries/flow/{result['flow_id']}",
-            {"next_step_id": "receive_only"},
+        result = await self._flow(result["flow_id"], {"next_step_id": "api_access"})
+        result = await self._flow(
+            result["flow_id"],
+            {
+                "username": DEMO_API_USERNAME,
+                "password": DEMO_API_PASSWORD,
+                "account_reference": DEMO_ACCOUNT_REFERENCE,
+            },
         )
-        result = await self.call(
-            "POST", f"/api/config/config_entries/flow/{result['flow_id']}", {}
-        )
+        if result.get("type") == "abort":
+            raise DemoError(
+                f"the config flow stopped: {result.get('reason')} (an Esendex entry"
+                f" for the demo's account is there, but not the one {STATE_FILE}"
+                " names). Run `scripts/develop --demo --reset` to start from an"
+                " empty config dir."
+            )
         if result.get("type") != "create_entry":
             raise DemoError(f"the config flow did not create an entry: {result}")
         self.entry_id = result["result"]["entry_id"]
         self.shown_webhook_url = result["description_placeholders"]["webhook_url"]
-        # Esendex would post to the public URL; the simulator posts to loopback.
+        # Esendex would post to the public URL; the fake posts to loopback.
         self.webhook_url = self.base_url + urlsplit(self.shown_webhook_url).path
         self._state_path().write_text(
             json.dumps(
                 {
                     "entry_id": self.entry_id,
+                    "kind": ENTRY_KIND,
                     "shown_webhook_url": self.shown_webhook_url,
                     "webhook_url": self.webhook_url,
                 },
@@ -752,6 +973,55 @@ class DemoInstance:
             if time.monotonic() > deadline:
                 raise DemoError(f"{SENSOR_INBOUND} did not appear")
             await asyncio.sleep(0.2)
+
+    async def fake_call(
+        self, method: str, route: str, payload: dict[str, Any] | None = None
+    ) -> Any:
+        """Call one of the fake's control routes (`inbound`, `sent`, ...)."""
+        assert self.fake is not None, "the fake Esendex is not running"
+        async with self._session().request(
+            method,
+            f"{self.fake.control_url}{route}",
+            json=payload,
+            timeout=REQUEST_TIMEOUT,
+        ) as response:
+            body = await response.json(content_type=None)
+            if response.status != 200:
+                raise DemoError(
+                    f"fake Esendex {method} {route}: HTTP {response.status} {body}"
+                )
+            return body
+
+    async def configure_fake(self) -> None:
+        """Tell the fake the webhook, as an account holder tells Esendex."""
+        await self.fake_call("POST", "config", {"webhook": self.webhook_url})
+
+    async def ensure_contacts(self) -> None:
+        """Add the demo's contacts (Alice and Bob) to the entry, if not there."""
+        async with self.websocket() as send:
+            subentries = await send(
+                "config_entries/subentries/list", entry_id=self.entry_id
+            )
+        there = {
+            subentry["title"]
+            for subentry in subentries
+            if subentry["subentry_type"] == "contact"
+        }
+        for number, name in CONTACTS.items():
+            if name in there:
+                continue
+            flow = await self.call(
+                "POST",
+                "/api/config/config_entries/subentries/flow",
+                {"handler": [self.entry_id, "contact"]},
+            )
+            result = await self.call(
+                "POST",
+                f"/api/config/config_entries/subentries/flow/{flow['flow_id']}",
+                {"name": name, "phone_number": f"+{number}"},
+            )
+            if result.get("type") != "create_entry":
+                raise DemoError(f"the contact {name} was not added: {result}")
 
     async def confirm_http_config(self) -> None:
         """Confirm the HTTP config taken from YAML, as the admin's dialog would."""
@@ -792,10 +1062,11 @@ class DemoInstance:
                     show_in_sidebar=True,
                     require_admin=False,
                 )
+            assert self.entry_id is not None
             await send(
                 "lovelace/config/save",
                 url_path=DASHBOARD_URL_PATH,
-                config=dashboard_config(),
+                config=dashboard_config(self.entry_id),
             )
             # What Settings > Dashboards > "Set as default" stores: the browser
             # opens on it.
@@ -826,7 +1097,10 @@ class DemoInstance:
     async def start(self) -> None:
         """Start hass and bring the demo up; raises DemoError with the reason."""
         started = time.monotonic()
+        fake = self.bind_fake()
         self.start_process()
+        # After the fork: see FakeEsendexService.
+        fake.start()
         await self.wait_until_serving()
         self.timings["serving"] = time.monotonic() - started
         await self.onboard_or_log_in()
@@ -834,6 +1108,8 @@ class DemoInstance:
         await self.confirm_http_config()
         self.timings["running"] = time.monotonic() - started
         await self.ensure_entry()
+        await self.configure_fake()
+        await self.ensure_contacts()
         await self.ensure_dashboard_and_automation()
         await self.remove_onboarding_extras()
         await self.ignore_setup_repairs()
@@ -850,20 +1126,66 @@ class DemoInstance:
             finally:
                 self.session = None
                 # Blocking on purpose: this also runs when Ctrl+C cancelled us.
-                self.stop_process()
+                self.stop()
 
     # -- the feed
 
-    async def send(
-        self, session: aiohttp.ClientSession, item: Item
-    ) -> tuple[SimulatedNotification, int | None]:
-        """POST one item to the webhook, retrying like Esendex (a few times)."""
-        assert self.webhook_url is not None
-        note = build_notification(item)
-        delivery = await post_with_retry(
-            session, self.webhook_url, note.body, max_attempts=3, backoff=0.5
-        )
-        return note, delivery.attempts[-1].status if delivery.attempts else None
+    async def play(self, item: Item) -> tuple[str, list[str]]:
+        """Play one item: an SMS arrives, or the user replies.
+
+        Returns how it went, for the console (the webhook's answer to the push, or
+        the id of the message sent), and the ids of the messages sent, whose
+        receipts the fake posts later.
+        """
+        match item:
+            case Inbound(sender, text):
+                answer = await self.fake_call(
+                    "POST", "inbound", {"from": sender, "text": text}
+                )
+                status = answer["push_status"]
+                return ("no answer" if status is None else f"HTTP {status}"), []
+            case Reply(to, text):
+                await self.top_up_credits()
+                status, body = await self.request(
+                    "POST",
+                    "/api/services/esendex/send_sms?return_response",
+                    {
+                        "config_entry_id": self.entry_id,
+                        "to": [f"+{to}"],
+                        "message": text,
+                    },
+                )
+                if status != 200:
+                    return f"not sent: HTTP {status} {body}", []
+                ids = [
+                    sent["message_id"] for sent in body["service_response"]["messages"]
+                ]
+                return f"sent {ids[0][:8]}…" if ids else "sent", ids
+
+    async def top_up_credits(self) -> None:
+        """Give the fake account credits again when they run low (a long demo)."""
+        state = await self.fake_call("GET", "state")
+        if state["credits"] < LOW_CREDITS:
+            await self.fake_call("POST", "config", {"credits": TOP_UP_CREDITS})
+
+    async def receipts(self, message_ids: set[str]) -> list[dict[str, Any]]:
+        """Return the messages among these whose receipt the fake has posted."""
+        if not message_ids:
+            return []
+        sent = await self.fake_call("GET", "sent")
+        return [
+            item
+            for item in sent
+            if item["id"] in message_ids and item["receipt_status"] is not None
+        ]
+
+    async def wait_for_receipts(self, within: float = 30.0) -> None:
+        """Wait until the fake has posted every receipt it owes."""
+        deadline = time.monotonic() + within
+        while (await self.fake_call("GET", "state"))["pending_receipts"]:
+            if time.monotonic() > deadline:
+                raise DemoError(f"the fake's receipts still pending after {within} s")
+            await asyncio.sleep(0.2)
 
     async def wait_for_state(
         self,
@@ -892,61 +1214,94 @@ async def feed(
     duration: float | None = None,
     echo: Callable[[str], None] = print,
 ) -> int:
-    """Send items to the demo's webhook, `interval` seconds apart; returns the count.
+    """Play items on the demo, `interval` seconds apart; returns the count.
 
     The first `opening` go one second apart (the sensors write at most once a
-    second). Stops after `duration` seconds, if given, or when `items` runs out.
+    second). The receipts the fake posted are shown as they come. Stops after
+    `duration` seconds, if given, or when `items` runs out: then once the fake has
+    posted every receipt.
     """
-    sent = 0
+    played = 0
+    waiting: set[str] = set()
     stop_at = None if duration is None else time.monotonic() + duration
-    async with make_session() as session:
-        for item in items:
-            if sent:
-                pause = 1.1 if sent < opening else interval
-                if stop_at is not None and time.monotonic() + pause > stop_at:
-                    break
-                await asyncio.sleep(pause)
-            note, status = await demo.send(session, item)
-            sent += 1
-            clock = datetime.now().strftime("%H:%M:%S")  # noqa: DTZ005 - local time
-            answer = f"HTTP {status}" if status is not None else "no answer"
-            echo(f"  {clock}  {describe(note):<70} {answer}")
-            sys.stdout.flush()
-    return sent
+
+    def show(what: str, answer: str) -> None:
+        clock = datetime.now().strftime("%H:%M:%S")  # noqa: DTZ005 - local time
+        echo(f"  {clock}  {what:<70} {answer}")
+        sys.stdout.flush()
+
+    async def show_receipts() -> None:
+        for sent in await demo.receipts(waiting):
+            waiting.discard(sent["id"])
+            show(describe_receipt(sent), f"HTTP {sent['receipt_status']}")
+
+    for item in items:
+        if played:
+            pause = 1.1 if played < opening else interval
+            if stop_at is not None and time.monotonic() + pause > stop_at:
+                break
+            await asyncio.sleep(pause)
+            await show_receipts()
+        answer, message_ids = await demo.play(item)
+        waiting.update(message_ids)
+        played += 1
+        show(describe(item), answer)
+    else:
+        await demo.wait_for_receipts()
+        await show_receipts()
+    return played
 
 
 def banner(demo: DemoInstance, elapsed: float) -> str:
     """Return what the terminal shows once the demo is up."""
-    return "\n".join(
-        (
-            "",
-            f"  Esendex SMS demo ready in {elapsed:.0f} s: http://localhost:{demo.port}",
-            f"  Log in as  user: {DEMO_USERNAME}   password: {DEMO_PASSWORD}",
-            "",
-            f"  Webhook URL shown to the user: {demo.shown_webhook_url}",
-            f"  The simulator posts to:        {demo.webhook_url}",
-            "  (try `scripts/simulate send URL inbound --text Hi` with that URL)",
-            f"  Home Assistant's log: {demo.console_path if not demo.verbose else '-'}",
-            "",
-            "  Simulated Esendex notifications (Ctrl+C stops the demo):",
-        )
-    )
+    fake = demo.fake
+    assert fake is not None
+    contacts = ", ".join(f"{name} +{number}" for number, name in CONTACTS.items())
+    failing = ", ".join(f"+{number}" for number in FAILING_NUMBERS)
+    inbound = json.dumps({"from": NEIGHBOUR, "text": "Hi"})
+    log = "-" if demo.verbose else demo.console_path
+    login = f"{DEMO_API_USERNAME} / {DEMO_API_PASSWORD}"
+    curl = f"curl {fake.control_url}inbound -H 'Content-Type: application/json'"
+    lines = [
+        "",
+        f"  Esendex SMS demo ready in {elapsed:.0f} s: http://localhost:{demo.port}",
+        f"  Log in as  user: {DEMO_USERNAME}   password: {DEMO_PASSWORD}",
+        "",
+        f"  Fake Esendex API: {fake.api_url}",
+        f"    login {login}, account {DEMO_ACCOUNT_REFERENCE}",
+        f"  Webhook URL shown to the user: {demo.shown_webhook_url}",
+        f"  The fake posts to:             {demo.webhook_url}",
+        f"  Contacts: {contacts}; messages to {failing} fail",
+        "  An SMS of your own arrives (and is verified) with:",
+        f"    {curl} -d '{inbound}'",
+        f"  Home Assistant's log: {log}",
+        "    (it warns that Esendex SMS uses another API URL: expected, the fake's)",
+        "",
+        "  SMS arriving, replies and their receipts (Ctrl+C stops the demo):",
+    ]
+    return "\n".join(lines)
 
 
 async def async_main(argv: Sequence[str] | None = None) -> int:
     """Run the demo until Ctrl+C (or --duration)."""
     parser = argparse.ArgumentParser(
         prog="scripts/develop --demo",
-        description="A local Home Assistant with Esendex SMS set up and fed by the"
-        " simulator. No Esendex account needed.",
+        description="A local Home Assistant with Esendex SMS set up, a fake Esendex"
+        " API and SMS arriving and answered. No Esendex account needed.",
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument(
+        "--api-port",
+        type=int,
+        help="port of the fake Esendex API (default: the one after --port, or any"
+        " free one if that is taken)",
+    )
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR)
     parser.add_argument(
         "--interval",
         type=float,
         default=DEFAULT_INTERVAL,
-        help="seconds between notifications (default %(default)s)",
+        help="seconds between SMS and replies (default %(default)s)",
     )
     parser.add_argument(
         "--duration", type=float, help="stop after this many seconds (default: never)"
@@ -969,7 +1324,12 @@ async def async_main(argv: Sequence[str] | None = None) -> int:
     config_dir: Path = args.config.resolve()
     if args.reset and config_dir.exists():
         shutil.rmtree(config_dir)
-    demo = DemoInstance(config_dir=config_dir, port=args.port, verbose=args.verbose)
+    demo = DemoInstance(
+        config_dir=config_dir,
+        port=args.port,
+        verbose=args.verbose,
+        fake_port=args.port + 1 if args.api_port is None else args.api_port,
+    )
     print(f"Starting the Esendex SMS demo in {config_dir} …", flush=True)
     started = time.monotonic()
     try:
@@ -992,7 +1352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(async_main(argv))
     except KeyboardInterrupt:
-        print("\nStopped the demo and Home Assistant.")
+        print("\nStopped the demo, the fake Esendex and Home Assistant.")
         return 0
 
 

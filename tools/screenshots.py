@@ -2,14 +2,23 @@
 
 `scripts/screenshots` runs this module. It starts the demo of tools/demo.py on a
 temporary config dir and a free loopback port, feeds it a fixed set of simulated
-notifications, logs Chromium in as the demo user (by handing it a token, as the
-login page would store it), and saves small palette PNGs in docs/images/:
+set of SMS (arriving through the demo's fake Esendex) and replies (sent with
+`esendex.send_sms`, their receipts posted by the fake), logs Chromium in as the
+demo user (by handing it a token, as the login page would store it), and saves
+small palette PNGs in docs/images/:
 
 - config-flow.png: the config flow's last step, with the webhook URL;
 - device.png: the Esendex SMS device page with its entities;
-- dashboard.png: the demo dashboard (the README's card, entities, activity);
+- dashboard.png: the demo dashboard (the messages card, the README's card,
+  entities, activity);
+- messages-card.png: the messages card with Alice's thread open (SMS in and out,
+  a delivered tick, the reply box), in the light theme;
+- messages-card-dark.png: the same in the dark theme (the user's theme setting,
+  as the frontend stores it, and a dark colour scheme);
+- messages-card-phone.png: the dashboard on a phone's width (390 px), the thread
+  open;
 - automation.png: the demo's automation on the inbound SMS event entity;
-- logbook.png: the logbook lines of the notifications.
+- logbook.png: the logbook lines of the SMS, the receipts and the automation.
 
 Chromium is driven with Playwright's async API: its locators pierce the frontend's
 (open) shadow roots and wait by themselves until what they point at is visible,
@@ -45,21 +54,20 @@ from playwright.async_api import (
 )
 
 from tools.demo import (
+    ALICE,
     AUTOMATION_ID,
-    BROKEN,
+    BOB,
     DASHBOARD_URL_PATH,
     DASHBOARD_VIEW_PATH,
-    FRIEND,
     NEIGHBOUR,
-    OPENING,
+    PLUMBER,
     SENSOR_DELIVERY,
     SENSOR_INBOUND,
-    Delivered,
     DemoError,
     DemoInstance,
-    Failed,
     Inbound,
     Item,
+    Reply,
     feed,
     free_loopback_port,
 )
@@ -76,13 +84,46 @@ CHROMIUM_ARGS: Final = (
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 )
 VIEWPORT: Final = (1280, 800)
+PHONE_VIEWPORT: Final = (390, 844)
 LOGBOOK_HEIGHT: Final = 1100
+# Around an element's screenshot: a little of the page (less than the gap to the
+# next card), so that its rounded corners and shadow show.
+ELEMENT_MARGIN: Final = 6
 LAUNCH_TIMEOUT: Final = 30.0
 WAIT_TIMEOUT: Final = 30.0
 # Palette PNGs: the frontend's flat colours survive 256 of them unharmed.
 PNG_COLOURS: Final = 256
 MAX_PNG_BYTES: Final = 150 * 1024
-IMAGE_NAMES: Final = ("dashboard", "device", "automation", "logbook", "config-flow")
+IMAGE_NAMES: Final = (
+    "dashboard",
+    "messages-card",
+    "messages-card-dark",
+    "messages-card-phone",
+    "device",
+    "automation",
+    "logbook",
+    "config-flow",
+)
+# The messages card's element, and its parts (data-testid, in its shadow root;
+# Playwright's CSS locators pierce open shadow roots).
+CARD_TAG: Final = "esendex-messages-card"
+THREAD_ITEM: Final = f'{CARD_TAG} [data-testid="thread-item"]'
+# Scroll every scrolling ancestor of an element (through shadow roots) back to its
+# top: opening a thread scrolls its last message into view, and with it the page.
+SCROLL_ANCESTORS_TO_TOP_JS: Final = """
+(element) => {
+  for (let node = element; node; ) {
+    if (node.scrollTop) node.scrollTop = 0;
+    const parent = node.parentNode;
+    node = parent instanceof ShadowRoot ? parent.host : parent;
+  }
+  window.scrollTo(0, 0);
+}
+"""
+# What the frontend stores as the user's theme setting (Profile > Theme): the
+# default theme, dark. It also takes it from the user's data (`theme`) once
+# connected, which the demo leaves unset.
+DARK_THEME: Final = {"theme": "default", "dark": True}
 
 # The rendered text of an element, in document order: shadow roots instead of
 # their hosts' children, slots filled with what is assigned to them, hidden parts
@@ -183,14 +224,22 @@ class Chromium:
     browser: Browser
 
     @asynccontextmanager
-    async def page(self, demo: DemoInstance) -> AsyncIterator[Page]:
+    async def page(
+        self,
+        demo: DemoInstance,
+        *,
+        viewport: tuple[int, int] = VIEWPORT,
+        dark: bool = False,
+    ) -> AsyncIterator[Page]:
         """Open a tab logged in to the demo as its user, at the viewport's size.
 
         Each tab gets a context of its own: a fresh profile, like a new browser.
+        `dark` selects the default theme's dark mode, as the user's setting.
         """
         context = await self.browser.new_context(
-            viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]},
+            viewport={"width": viewport[0], "height": viewport[1]},
             device_scale_factor=1,
+            color_scheme="dark" if dark else "light",
         )
         try:
             context.set_default_timeout(WAIT_TIMEOUT * 1000)
@@ -204,11 +253,17 @@ class Chromium:
                 "hassUrl": demo.base_url,
                 "clientId": demo.client_id,
             }
+            theme = (
+                f" localStorage.setItem('selectedTheme',"
+                f" {json.dumps(json.dumps(DARK_THEME))});"
+                if dark
+                else ""
+            )
             await context.add_init_script(
                 f"if (location.origin === {json.dumps(demo.base_url)}) {{"
                 " localStorage.setItem('hassTokens',"
                 f" {json.dumps(json.dumps(tokens))});"
-                " localStorage.setItem('dockedSidebar', '\"docked\"'); }"
+                f" localStorage.setItem('dockedSidebar', '\"docked\"');{theme} }}"
             )
             page = await context.new_page()
             try:
@@ -262,17 +317,23 @@ def optimise_png(png: bytes) -> bytes:
 
 # ------------------------------------------------------------------ the images
 
-# What the screenshot run feeds the demo: the opening, then a few of the story's
-# items, so that the logbook's first screen has a failure with its reason, and
-# ending with an inbound SMS so that every card has its latest values.
+# What the screenshot run feeds the demo: SMS from the contacts and from unknown
+# numbers, and replies: delivered, and one failed (the plumber's number fails), so
+# that the logbook's first screen has a failure with its reason. Alice's thread
+# (the card's picture) goes in, out (delivered), in. It ends with an inbound SMS
+# so that every card has its latest values.
 SCREENSHOT_ITEMS: Final[tuple[Item, ...]] = (
-    *OPENING,
-    Inbound(FRIEND, "Running 10 min late"),
-    Delivered(),
+    Inbound(ALICE, "Gate code please"),
+    Reply(ALICE, "It's 4321. See you in a bit!"),
+    Inbound(BOB, "Running 10 min late"),
+    Inbound(PLUMBER, "Arriving between 2 and 3pm tomorrow. Reply STOP to cancel"),
+    Reply(PLUMBER, "2pm is fine, thanks"),
     Inbound(NEIGHBOUR, "Parcel left with me at number 12, pop round any time"),
-    Failed(BROKEN),
-    Inbound(FRIEND, "Heating on please, back at 6 🙂"),
+    Reply(BOB, "No rush, see you at 7"),
+    Inbound(ALICE, "Thanks, I'm in 👍"),
 )
+# The failure report's words in the logbook (the fake's reason).
+FAILED_LINE: Final = "failed: Unknown subscriber"
 
 
 async def screenshot(page: Page) -> bytes:
@@ -307,10 +368,65 @@ async def shoot_device(page: Page, demo: DemoInstance, device_id: str) -> bytes:
     return await screenshot(page)
 
 
-async def shoot_dashboard(page: Page, demo: DemoInstance, last_text: str) -> bytes:
-    """Photograph the demo dashboard, with the README's card showing the last SMS."""
+async def open_dashboard(page: Page, demo: DemoInstance) -> None:
+    """Open the demo dashboard; wait until the messages card lists its threads."""
     await page.goto(f"{demo.base_url}/{DASHBOARD_URL_PATH}/{DASHBOARD_VIEW_PATH}")
+    await page.locator(THREAD_ITEM).first.wait_for()
+
+
+async def shoot_dashboard(page: Page, demo: DemoInstance, last_text: str) -> bytes:
+    """Photograph the demo dashboard: the messages card, the README's card, ..."""
+    await open_dashboard(page, demo)
     await wait_for_text(page, last_text, "Last delivery report", "Activity")
+    return await screenshot(page)
+
+
+async def open_thread(page: Page, demo: DemoInstance, number: str) -> Locator:
+    """Open a thread in the dashboard's messages card; return the card.
+
+    Waits for the thread's messages in and out, and for a delivered tick.
+    """
+    await open_dashboard(page, demo)
+    card = page.locator(CARD_TAG)
+    await card.locator(f'[data-testid="thread-item"][data-number="{number}"]').click()
+    message = '[data-testid="message"]'
+    await card.locator(f'{message}[data-direction="in"]').first.wait_for()
+    await card.locator(
+        f'{message}[data-direction="out"][data-status="delivered"]'
+        ' [data-testid="tick"][data-status="delivered"]'
+    ).first.wait_for()
+    await card.locator('[data-testid="reply-input"]').wait_for()
+    await card.evaluate(SCROLL_ANCESTORS_TO_TOP_JS)
+    return card
+
+
+async def shoot_element(page: Page, element: Locator) -> bytes:
+    """Photograph an element with a margin of the page around it."""
+    await page.wait_for_function(IMAGES_LOADED_JS)
+    await page.wait_for_timeout(1000)
+    box = await element.bounding_box()
+    if box is None:
+        raise BrowserError("the element to photograph is not shown")
+    size = page.viewport_size or {"width": VIEWPORT[0], "height": VIEWPORT[1]}
+    left = max(box["x"] - ELEMENT_MARGIN, 0)
+    top = max(box["y"] - ELEMENT_MARGIN, 0)
+    right = min(box["x"] + box["width"] + ELEMENT_MARGIN, size["width"])
+    bottom = min(box["y"] + box["height"] + ELEMENT_MARGIN, size["height"])
+    return await page.screenshot(
+        animations="disabled",
+        clip={"x": left, "y": top, "width": right - left, "height": bottom - top},
+    )
+
+
+async def shoot_messages_card(page: Page, demo: DemoInstance) -> bytes:
+    """Photograph the messages card with Alice's thread open."""
+    card = await open_thread(page, demo, ALICE)
+    return await shoot_element(page, card.locator("ha-card").first)
+
+
+async def shoot_messages_phone(page: Page, demo: DemoInstance) -> bytes:
+    """Photograph the dashboard at a phone's width, Alice's thread open."""
+    await open_thread(page, demo, ALICE)
     return await screenshot(page)
 
 
@@ -327,7 +443,7 @@ async def shoot_logbook(page: Page, demo: DemoInstance, last_text: str) -> bytes
     # the event entity, the automation and the integration's own line).
     await page.set_viewport_size({"width": VIEWPORT[0], "height": LOGBOOK_HEIGHT})
     await page.goto(f"{demo.base_url}/logbook")
-    await wait_for_text(page, f": {last_text}", "delivered", "failed: Message broken")
+    await wait_for_text(page, f": {last_text}", "delivered", FAILED_LINE)
     return await screenshot(page)
 
 
@@ -371,7 +487,7 @@ async def make_screenshots(
                 SENSOR_INBOUND, lambda state: state["state"] == last_text
             )
             await demo.wait_for_state(
-                SENSOR_DELIVERY, lambda state: state["state"] != "unknown"
+                SENSOR_DELIVERY, lambda state: state["state"] == "delivered"
             )
             # Repair issues raised after the start would badge the sidebar.
             await demo.ignore_setup_repairs()
@@ -379,6 +495,10 @@ async def make_screenshots(
             async with chromium(executable) as browser:
                 shots: dict[str, Callable[[Page], Awaitable[bytes]]] = {
                     "dashboard": lambda p: shoot_dashboard(p, demo, last_text),
+                    # After the dashboard: opening the thread marks it read.
+                    "messages-card": lambda p: shoot_messages_card(p, demo),
+                    "messages-card-dark": lambda p: shoot_messages_card(p, demo),
+                    "messages-card-phone": lambda p: shoot_messages_phone(p, demo),
                     "device": lambda p: shoot_device(p, demo, device_id),
                     "automation": lambda p: shoot_automation(p, demo),
                     "logbook": lambda p: shoot_logbook(p, demo, last_text),
@@ -389,7 +509,11 @@ async def make_screenshots(
                     if only and name not in only:
                         continue
                     try:
-                        async with browser.page(demo) as page:
+                        async with browser.page(
+                            demo,
+                            viewport=PHONE_VIEWPORT if "phone" in name else VIEWPORT,
+                            dark="dark" in name,
+                        ) as page:
                             png = optimise_png(await shoot(page))
                     except BrowserError as err:
                         raise BrowserError(f"{name}.png: {err}") from err
