@@ -720,7 +720,7 @@ async def test_handler_answers_every_fuzzed_body_as_the_parser_says(
     post_notification: PostNotification,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bodies = draw_examples(any_body, 150)
+    bodies = draw_examples(any_body, 200)
     assert len(bodies) >= 100
     events = capture_all_events(hass)
     seen: set[str] = set()
