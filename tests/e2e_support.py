@@ -274,6 +274,11 @@ class HassClient:
     refresh_token: str | None = None
 
     @property
+    def base_url(self) -> str:
+        """Root URL of the instance this user is logged in to."""
+        return self.hass.base_url
+
+    @property
     def client_id(self) -> str:
         """IndieAuth client id: like the frontend's, the instance's own root URL."""
         return f"{self.hass.base_url}/"

@@ -173,20 +173,6 @@ def test_max_messages_zero_keeps_nothing() -> None:
     assert not kept.mark_read(ALICE)
 
 
-def test_clear_forgets_every_message_and_read_mark() -> None:
-    kept = history()
-    kept.add(sms("m-1"), NOW)
-    kept.mark_read(ALICE)
-
-    kept.clear()
-
-    assert len(kept) == 0
-    assert kept.as_dict() == {"messages": [], "read": {}}
-    # A message with the same id is new again.
-    assert kept.add(sms("m-1"), NOW)
-    assert unread(kept) == 1
-
-
 # --- receipts -----------------------------------------------------------------------
 
 

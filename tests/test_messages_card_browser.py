@@ -17,17 +17,16 @@ It skips where there is no Chromium; scripts/test installs it first.
 import asyncio
 from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager
-import json
 from pathlib import Path
-import shutil
 import sys
 import time
 
 import aiohttp
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 import pytest
 
 from tools.demo import write_voice_stand_ins
+from tools.screenshots import chromium, find_chromium
 
 from .e2e_support import (
     FakeEsendex,
@@ -41,18 +40,7 @@ from .e2e_support import (
     write_config_dir,
 )
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# What the probe of this workplace starts Chromium with: without the
-# background-networking flags it keeps trying hosts a closed network refuses.
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
+CHROMIUM = find_chromium()
 IN_LOOP_TIMEOUT = 240.0
 # Generous bounds for a 2-core CI machine; the measured times are printed.
 RENDER_TIMEOUT_MS = 30_000
@@ -62,7 +50,7 @@ CARD = "esendex-messages-card"
 DASHBOARD = "esendex-sms"
 
 pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"
+    CHROMIUM is None, reason="Debian's chromium is not installed"
 )
 
 
@@ -183,40 +171,21 @@ async def add_dashboard(client: HassClient, entry_id: str) -> None:
 
 @asynccontextmanager
 async def browser_page(client: HassClient) -> AsyncIterator[Page]:
-    """A Chromium page logged in as the client's user, as the frontend keeps it."""
-    base_url = client.hass.base_url
-    tokens = {
-        "access_token": client.access_token,
-        "refresh_token": client.refresh_token,
-        "token_type": "Bearer",
-        "expires_in": 1800,
-        "expires": int(time.time() * 1000) + 1_800_000,
-        "hassUrl": base_url,
-        "clientId": client.client_id,
-    }
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=list(CHROMIUM_ARGS)
-        )
+    """A Chromium tab logged in as the client's user (tools/screenshots.py's)."""
+    assert CHROMIUM is not None
+    async with (
+        chromium(CHROMIUM) as browser,
+        browser.page(client, viewport=(800, 900)) as page,
+    ):
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
+        page.on("pageerror", lambda error: console.append(str(error)))
         try:
-            context = await browser.new_context(viewport={"width": 800, "height": 900})
-            await context.add_init_script(
-                f"if (location.origin === {json.dumps(base_url)}) {{"
-                " localStorage.setItem('hassTokens',"
-                f" {json.dumps(json.dumps(tokens))}); }}"
-            )
-            page = await context.new_page()
-            console: list[str] = []
-            page.on("console", lambda message: console.append(message.text))
-            page.on("pageerror", lambda error: console.append(str(error)))
-            try:
-                yield page
-            except AssertionError:
-                # What the browser showed is the first thing a failure needs.
-                shot = client.hass.config_dir / "card-failure.png"
-                await page.screenshot(path=shot)
-                sys.stdout.write(f"screenshot of the failure: {shot}\n")
-                sys.stdout.write("browser console:\n  " + "\n  ".join(console) + "\n")
-                raise
-        finally:
-            await browser.close()
+            yield page
+        except AssertionError:
+            # What the browser showed is the first thing a failure needs.
+            shot = client.hass.config_dir / "card-failure.png"
+            await page.screenshot(path=shot)
+            sys.stdout.write(f"screenshot of the failure: {shot}\n")
+            sys.stdout.write("browser console:\n  " + "\n  ".join(console) + "\n")
+            raise

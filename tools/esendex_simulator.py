@@ -791,7 +791,9 @@ async def run_load(
 # --------------------------------------------------------------------------- CLI
 
 
-def _int_in(low: int, high: int) -> Callable[[str], int]:
+def int_in_range(low: int, high: int) -> Callable[[str], int]:
+    """Return an argparse type: a whole number from low to high."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -804,7 +806,9 @@ def _int_in(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def _float_in(low: float, high: float) -> Callable[[str], float]:
+def float_in_range(low: float, high: float) -> Callable[[str], float]:
+    """Return an argparse type: a finite number from low to high."""
+
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -845,14 +849,14 @@ def _delivery_options(*, backoff: float) -> argparse.ArgumentParser:
     group = parent.add_argument_group("delivery (like Esendex: retry until HTTP 200)")
     group.add_argument(
         "--max-attempts",
-        type=_int_in(1, MAX_ATTEMPTS_LIMIT),
+        type=int_in_range(1, MAX_ATTEMPTS_LIMIT),
         default=DEFAULT_MAX_ATTEMPTS,
         metavar="N",
         help="requests per notification at most (default %(default)s)",
     )
     group.add_argument(
         "--backoff",
-        type=_float_in(0, 3600),
+        type=float_in_range(0, 3600),
         default=backoff,
         metavar="SECONDS",
         help="wait before the first retry, doubled for each next one"
@@ -860,21 +864,21 @@ def _delivery_options(*, backoff: float) -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--max-backoff",
-        type=_float_in(0, 3600),
+        type=float_in_range(0, 3600),
         default=DEFAULT_MAX_BACKOFF,
         metavar="SECONDS",
         help="longest wait between retries (default %(default)s)",
     )
     group.add_argument(
         "--timeout",
-        type=_float_in(0.001, 600),
+        type=float_in_range(0.001, 600),
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="per request; no answer in time counts as a failure (default %(default)s)",
     )
     group.add_argument(
         "--deadline",
-        type=_float_in(0.001, 7 * 24 * 3600),
+        type=float_in_range(0.001, 7 * 24 * 3600),
         metavar="SECONDS",
         help="stop sending and retrying after this long in all (default: none)",
     )
@@ -1041,7 +1045,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     send.add_argument(
         "--repeat",
-        type=_int_in(1, MAX_REPEAT),
+        type=int_in_range(1, MAX_REPEAT),
         default=1,
         metavar="N",
         help="send the same notification N times, one after another (default 1)",
@@ -1058,19 +1062,19 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("url", type=_url, help="the webhook URL")
     load.add_argument(
         "--count",
-        type=_int_in(0, MAX_COUNT),
+        type=int_in_range(0, MAX_COUNT),
         default=100,
         help="distinct notifications (default %(default)s)",
     )
     load.add_argument(
         "--concurrency",
-        type=_int_in(1, MAX_CONCURRENCY),
+        type=int_in_range(1, MAX_CONCURRENCY),
         default=10,
         help="parallel requests, and connection pool size (default %(default)s)",
     )
     load.add_argument(
         "--duplicates",
-        type=_float_in(0, 1),
+        type=float_in_range(0, 1),
         default=0.0,
         metavar="SHARE",
         help="re-send this share of --count again with the same Id (default 0)",

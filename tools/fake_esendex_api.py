@@ -60,6 +60,8 @@ from tools.esendex_simulator import (
     SimulatedNotification,
     build_inbound,
     build_status,
+    float_in_range,
+    int_in_range,
     make_session,
     post_with_retry,
 )
@@ -904,21 +906,6 @@ def create_app(account: FakeEsendexAccount | None = None) -> web.Application:
 # -------------------------------------------------------------------------- CLI
 
 
-def _in_range[N: (int, float)](
-    kind: Callable[[str], N], low: N, high: N
-) -> Callable[[str], N]:
-    def parse(text: str) -> N:
-        try:
-            value = kind(text)
-        except ValueError as err:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from err
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low} to {high}")
-        return value
-
-    return parse
-
-
 def _url(text: str) -> str:
     try:
         return _webhook(text) or ""
@@ -941,7 +928,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
     add(
         "--port",
-        type=_in_range(int, 0, 65535),
+        type=int_in_range(0, 65535),
         default=0,
         help="port to bind; 0 (the default) picks a free one",
     )
@@ -960,7 +947,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add(
         "--credits",
-        type=_in_range(int, 0, MAX_CREDITS),
+        type=int_in_range(0, MAX_CREDITS),
         default=DEFAULT_CREDITS,
         help="messages the account can send (default %(default)s)",
     )
@@ -972,7 +959,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add(
         "--receipt-delay",
-        type=_in_range(float, 0.0, MAX_RECEIPT_DELAY),
+        type=float_in_range(0.0, MAX_RECEIPT_DELAY),
         default=DEFAULT_RECEIPT_DELAY,
         help="seconds from a send to its receipt; 0 for none (default %(default)s)",
     )

@@ -42,7 +42,7 @@ import shutil
 import sys
 import tempfile
 import time
-from typing import Final
+from typing import Final, Protocol
 
 from PIL import Image
 from playwright.async_api import (
@@ -217,6 +217,29 @@ async def page_says(page: Page) -> str:
     return text[:1500]
 
 
+class LoggedInUser(Protocol):
+    """What a tab needs to be logged in: a user's tokens for one Home Assistant.
+
+    DemoInstance is one; so is the end-to-end tests' HassClient.
+    """
+
+    @property
+    def base_url(self) -> str:
+        """The instance's root URL."""
+
+    @property
+    def client_id(self) -> str:
+        """The IndieAuth client id the tokens were issued to."""
+
+    @property
+    def access_token(self) -> str | None:
+        """The current access token."""
+
+    @property
+    def refresh_token(self) -> str | None:
+        """The refresh token."""
+
+
 @dataclass
 class Chromium:
     """Debian's Chromium, launched headless by Playwright."""
@@ -226,12 +249,12 @@ class Chromium:
     @asynccontextmanager
     async def page(
         self,
-        demo: DemoInstance,
+        user: LoggedInUser,
         *,
         viewport: tuple[int, int] = VIEWPORT,
         dark: bool = False,
     ) -> AsyncIterator[Page]:
-        """Open a tab logged in to the demo as its user, at the viewport's size.
+        """Open a tab logged in as the user, at the viewport's size.
 
         Each tab gets a context of its own: a fresh profile, like a new browser.
         `dark` selects the default theme's dark mode, as the user's setting.
@@ -245,13 +268,13 @@ class Chromium:
             context.set_default_timeout(WAIT_TIMEOUT * 1000)
             # What the frontend's login page stores once the user has logged in.
             tokens = {
-                "access_token": demo.access_token,
-                "refresh_token": demo.refresh_token,
+                "access_token": user.access_token,
+                "refresh_token": user.refresh_token,
                 "token_type": "Bearer",
                 "expires_in": 1800,
                 "expires": int(time.time() * 1000) + 1_800_000,
-                "hassUrl": demo.base_url,
-                "clientId": demo.client_id,
+                "hassUrl": user.base_url,
+                "clientId": user.client_id,
             }
             theme = (
                 f" localStorage.setItem('selectedTheme',"
@@ -260,7 +283,7 @@ class Chromium:
                 else ""
             )
             await context.add_init_script(
-                f"if (location.origin === {json.dumps(demo.base_url)}) {{"
+                f"if (location.origin === {json.dumps(user.base_url)}) {{"
                 " localStorage.setItem('hassTokens',"
                 f" {json.dumps(json.dumps(tokens))});"
                 f" localStorage.setItem('dockedSidebar', '\"docked\"');{theme} }}"

@@ -276,11 +276,6 @@ class MessageHistory:
         self._read = read
         self.prune(now)
 
-    def clear(self) -> None:
-        """Forget every message."""
-        self._by_id = {}
-        self._read = {}
-
 
 def _order(entry: _Entry) -> tuple[datetime, int]:
     return entry.message.time, entry.seq
